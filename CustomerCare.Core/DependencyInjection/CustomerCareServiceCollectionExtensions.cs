@@ -1,0 +1,67 @@
+using CustomerCare;
+using CustomerCare.Assignment;
+using CustomerCare.Customers;
+using CustomerCare.MultiTenancy;
+using CustomerCare.Notifications;
+using CustomerCare.Staff;
+using CustomerCare.Tickets;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds CustomerCare to a service collection.</summary>
+public static class CustomerCareServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds CustomerCare's core services and returns a builder to choose storage, tenancy and
+    /// notifiers. Options are validated when the host starts.
+    /// </summary>
+    public static CustomerCareBuilder AddCustomerCare(this IServiceCollection services, Action<CustomerCareOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<CustomerCareOptions>();
+        if (configure is not null) options.Configure(configure);
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CustomerCareOptions>, CustomerCareOptionsValidator>());
+
+        services.TryAddSingleton<CustomerCareMarker>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<AsyncLocalTenantContextAccessor>();
+        services.TryAddSingleton<ITenantContextAccessor>(sp => sp.GetRequiredService<AsyncLocalTenantContextAccessor>());
+        services.TryAddSingleton<ITenantContextSetter>(sp => sp.GetRequiredService<AsyncLocalTenantContextAccessor>());
+        services.TryAddSingleton<ITenantStore>(_ => new InMemoryTenantStore());
+
+        services.TryAddScoped<IAssignmentStrategy, ManualAssignmentStrategy>();
+        services.TryAddScoped<IStaffAccountProvisioner, EmailAsUserIdProvisioner>();
+        services.TryAddScoped<IUserAccountEraser, NoAccountEraser>();
+        services.TryAddEnumerable(ServiceDescriptor.Scoped<ITicketNotifier, LoggingTicketNotifier>());
+        services.TryAddScoped(sp => new NotifierDispatcher(sp.GetServices<ITicketNotifier>(), sp.GetRequiredService<ILogger<NotifierDispatcher>>()));
+
+        services.TryAddScoped(sp => new TicketManager(
+            sp.GetRequiredService<ITicketStore>(),
+            sp.GetRequiredService<IStaffStore>(),
+            sp.GetRequiredService<ICustomerStore>(),
+            sp.GetRequiredService<ITenantContextAccessor>(),
+            sp.GetRequiredService<IAssignmentStrategy>(),
+            sp.GetRequiredService<NotifierDispatcher>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<CustomerCareOptions>>()));
+        services.TryAddScoped(sp => new StaffManager(
+            sp.GetRequiredService<IStaffStore>(),
+            sp.GetRequiredService<ITicketStore>(),
+            sp.GetRequiredService<IStaffAccountProvisioner>(),
+            sp.GetRequiredService<ITenantContextAccessor>(),
+            sp.GetRequiredService<NotifierDispatcher>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddScoped(sp => new CustomerManager(
+            sp.GetRequiredService<ICustomerStore>(),
+            sp.GetRequiredService<ITenantContextAccessor>(),
+            sp.GetRequiredService<IUserAccountEraser>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<CustomerCareOptions>>()));
+
+        return new CustomerCareBuilder(services);
+    }
+}

@@ -1,0 +1,104 @@
+using CustomerCare;
+using CustomerCare.Customers;
+using CustomerCare.MultiTenancy;
+using CustomerCare.Staff;
+using CustomerCare.Storage.EFCore;
+using CustomerCare.Storage.EFCore.Customers;
+using CustomerCare.Storage.EFCore.MultiTenancy;
+using CustomerCare.Storage.EFCore.Staff;
+using CustomerCare.Storage.EFCore.Tickets;
+using CustomerCare.Tickets;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Sqlite.Infrastructure.Internal;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure.Internal;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Stores CustomerCare's data with EF Core.</summary>
+public static class EntityFrameworkCoreBuilderExtensions
+{
+    /// <summary>
+    /// Stores tickets, staff, customers and tenants with EF Core. Configure SQLite
+    /// (<c>ef.UseSqlite(...)</c>, the embedded default) or PostgreSQL (<c>ef.UseNpgsql(...)</c>);
+    /// the matching migrations are applied by <c>MigrateCustomerCareDatabaseAsync()</c>.
+    /// </summary>
+    public static CustomerCareBuilder UseEntityFrameworkCore(this CustomerCareBuilder builder, Action<DbContextOptionsBuilder> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+
+        var probe = new DbContextOptionsBuilder();
+        configure(probe);
+        var provider = DetectProvider(probe.Options);
+        var services = builder.Services;
+        switch (provider)
+        {
+            case DatabaseProvider.Sqlite:
+                services.AddDbContext<SqliteCustomerCareDbContext>(configure);
+                services.TryAddScoped<CustomerCareDbContext>(sp => sp.GetRequiredService<SqliteCustomerCareDbContext>());
+                break;
+            case DatabaseProvider.PostgreSql:
+                services.AddDbContext<NpgsqlCustomerCareDbContext>(configure);
+                services.TryAddScoped<CustomerCareDbContext>(sp => sp.GetRequiredService<NpgsqlCustomerCareDbContext>());
+                break;
+        }
+
+        services.TryAddScoped<ITicketStore, EfTicketStore>();
+        services.TryAddScoped<IStaffStore, EfStaffStore>();
+        services.TryAddScoped<ICustomerStore, EfCustomerStore>();
+        return builder;
+    }
+
+    /// <summary>Keeps the tenant directory in the database (<c>cc_tenants</c>) instead of in memory.</summary>
+    public static CustomerCareBuilder AddEntityFrameworkCoreTenantStore(this CustomerCareBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Replace(ServiceDescriptor.Scoped<ITenantStore, EfTenantStore>());
+        return builder;
+    }
+
+    /// <summary>
+    /// Applies CustomerCare's migrations for the configured provider (and turns on WAL for SQLite).
+    /// Call it once at host start; never use <c>EnsureCreated</c> outside tests.
+    /// </summary>
+    public static async Task MigrateCustomerCareDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetService<CustomerCareDbContext>()
+            ?? throw new InvalidOperationException("CustomerCare has no EF Core storage. Call services.AddCustomerCare().UseEntityFrameworkCore(ef => ef.UseSqlite(...)).");
+        if (db.Database.IsSqlite())
+        {
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            try
+            {
+                // WAL lets readers work while a writer commits; it is a property of the database file.
+                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+                await db.Database.MigrateAsync(cancellationToken);
+            }
+            finally
+            {
+                await db.Database.CloseConnectionAsync();
+            }
+        }
+        else
+        {
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+    }
+
+    private enum DatabaseProvider { Sqlite, PostgreSql }
+
+    private static DatabaseProvider DetectProvider(DbContextOptions options)
+    {
+        foreach (var extension in options.Extensions)
+        {
+            if (extension is SqliteOptionsExtension) return DatabaseProvider.Sqlite;
+            if (extension is NpgsqlOptionsExtension) return DatabaseProvider.PostgreSql;
+        }
+        throw new InvalidOperationException(
+            "CustomerCare's EF Core storage supports SQLite and PostgreSQL. Configure one: UseEntityFrameworkCore(ef => ef.UseSqlite(\"Data Source=customercare.db\")) or ef.UseNpgsql(connectionString).");
+    }
+}

@@ -1,0 +1,130 @@
+using System.Data.Common;
+using CustomerCare.Errors;
+using CustomerCare.Tickets;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
+
+namespace CustomerCare.Storage.EFCore.Tickets;
+
+/// <summary>Tickets, messages, audit trail and request keys on EF Core.</summary>
+internal sealed class EfTicketStore(CustomerCareDbContext db) : ITicketStore
+{
+    public async Task SaveAsync(TicketChangeSet changes, CancellationToken cancellationToken)
+    {
+        var ticket = changes.Ticket;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            if (changes.IsNew)
+            {
+                ticket.Number = await NextNumberAsync(transaction, cancellationToken);
+                ticket.Reference = $"{changes.ReferencePrefix}-{ticket.Number}";
+                db.Tickets.Add(ticket);
+            }
+            else
+            {
+                var entry = db.Tickets.Attach(ticket);
+                entry.State = EntityState.Modified;
+                entry.Property(t => t.Version).OriginalValue = changes.ExpectedVersion;
+            }
+            db.TicketEvents.AddRange(changes.Events);
+            if (changes.Message is not null) db.Messages.Add(changes.Message);
+            if (changes.Idempotency is not null) db.IdempotencyRecords.Add(changes.Idempotency);
+
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw new ConcurrencyConflictException();
+        }
+        catch (DbUpdateException ex) when (changes.Idempotency is not null && IsUniqueViolation(ex))
+        {
+            throw new DuplicateRequestException();
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
+    }
+
+    /// <summary>Hands out the tenant's next ticket number in the caller's transaction: one upsert, one round trip.</summary>
+    private async Task<long> NextNumberAsync(IDbContextTransaction transaction, CancellationToken cancellationToken)
+    {
+        var connection = db.Database.GetDbConnection();
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction.GetDbTransaction();
+        command.CommandText =
+            """
+            INSERT INTO "cc_ticket_counters" ("TenantId", "LastNumber") VALUES (@tenant, 1001)
+            ON CONFLICT ("TenantId") DO UPDATE SET "LastNumber" = "cc_ticket_counters"."LastNumber" + 1
+            RETURNING "LastNumber"
+            """;
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "@tenant";
+        parameter.Value = db.CurrentTenantId ?? throw new TenantMismatchException("Cannot number a ticket without a current tenant.");
+        command.Parameters.Add(parameter);
+        var result = await command.ExecuteScalarAsync(cancellationToken);
+        return Convert.ToInt64(result, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public Task<Ticket?> FindAsync(Guid id, CancellationToken cancellationToken)
+        => db.Tickets.AsNoTracking().FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
+
+    public async Task<IReadOnlyList<Ticket>> QueryAsync(TicketQuery query, CancellationToken cancellationToken)
+    {
+        var q = db.Tickets.AsNoTracking();
+        if (query.CustomerId is not null) q = q.Where(t => t.CustomerId == query.CustomerId);
+        if (query.VisibleToAgentId is not null)
+        {
+            var agent = query.VisibleToAgentId;
+            q = query.IncludeUnassignedForAgent
+                ? q.Where(t => t.AssigneeId == agent || t.AssigneeId == null)
+                : q.Where(t => t.AssigneeId == agent);
+        }
+        if (query.Statuses is { Count: > 0 } statuses) q = q.Where(t => statuses.Contains(t.Status));
+        if (query.Priority is { } priority) q = q.Where(t => t.Priority == priority);
+        if (query.Category is not null) q = q.Where(t => t.Category == query.Category);
+        if (query.Unassigned) q = q.Where(t => t.AssigneeId == null);
+        else if (query.AssigneeId is not null) q = q.Where(t => t.AssigneeId == query.AssigneeId);
+        if (query.Text is not null)
+        {
+            var text = query.Text.ToLowerInvariant();
+            q = q.Where(t => t.Reference.ToLower().Contains(text) || t.Subject.ToLower().Contains(text) || t.Description.ToLower().Contains(text));
+        }
+        if (query.BeforeNumber is { } before) q = q.Where(t => t.Number < before);
+        return await q.OrderByDescending(t => t.Number).Take(query.Limit).ToListAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<TicketMessage>> GetMessagesAsync(Guid ticketId, int afterSequence, int limit, bool includeInternal, CancellationToken cancellationToken)
+    {
+        var q = db.Messages.AsNoTracking().Where(m => m.TicketId == ticketId && m.Sequence > afterSequence);
+        if (!includeInternal) q = q.Where(m => m.Visibility == MessageVisibility.Public);
+        return await q.OrderBy(m => m.Sequence).Take(limit).ToListAsync(cancellationToken);
+    }
+
+    public Task<TicketMessage?> FindMessageAsync(Guid messageId, CancellationToken cancellationToken)
+        => db.Messages.AsNoTracking().FirstOrDefaultAsync(m => m.Id == messageId, cancellationToken);
+
+    public async Task<IReadOnlyList<TicketEvent>> GetEventsAsync(Guid ticketId, CancellationToken cancellationToken)
+        => await db.TicketEvents.AsNoTracking().Where(e => e.TicketId == ticketId)
+            .OrderBy(e => e.CreatedAt).ThenBy(e => e.Id).ToListAsync(cancellationToken);
+
+    public Task<IdempotencyRecord?> FindIdempotencyRecordAsync(string userId, string key, CancellationToken cancellationToken)
+        => db.IdempotencyRecords.AsNoTracking().FirstOrDefaultAsync(r => r.UserId == userId && r.Key == key, cancellationToken);
+
+    public async Task<IReadOnlyList<Ticket>> GetOpenAssignedAsync(string assigneeId, CancellationToken cancellationToken)
+        => await db.Tickets.AsNoTracking()
+            .Where(t => t.AssigneeId == assigneeId && t.Status != TicketStatus.Resolved && t.Status != TicketStatus.Closed)
+            .OrderBy(t => t.Number).ToListAsync(cancellationToken);
+
+    internal static bool IsUniqueViolation(DbUpdateException ex) => ex.InnerException switch
+    {
+        SqliteException sqlite => sqlite.SqliteErrorCode == 19,
+        PostgresException postgres => postgres.SqlState == PostgresErrorCodes.UniqueViolation,
+        DbException => false,
+        _ => false,
+    };
+}
