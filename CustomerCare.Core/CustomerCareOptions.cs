@@ -8,6 +8,9 @@ public sealed class CustomerCareOptions
     /// <summary>Ticket and message limits and lifecycle settings.</summary>
     public TicketOptions Tickets { get; } = new();
 
+    /// <summary>Which claims of the host's principal identify the user and the tenant.</summary>
+    public Actors.ActorClaimOptions Claims { get; } = new();
+
     /// <summary>Name shown instead of a customer whose personal data was erased.</summary>
     public string ErasedUserName { get; set; } = "deleted user";
 }
@@ -46,6 +49,8 @@ internal sealed class CustomerCareOptionsValidator : IValidateOptions<CustomerCa
         if (t.MessageMaxLength is < 1 or > 100_000) failures.Add("CustomerCare: Tickets.MessageMaxLength must be between 1 and 100000.");
         if (t.MaxPageSize < 1) failures.Add("CustomerCare: Tickets.MaxPageSize must be at least 1.");
         if (t.DefaultPageSize < 1 || t.DefaultPageSize > t.MaxPageSize) failures.Add("CustomerCare: Tickets.DefaultPageSize must be between 1 and Tickets.MaxPageSize.");
+        if (string.IsNullOrWhiteSpace(options.Claims.TenantClaimType)) failures.Add("CustomerCare: Claims.TenantClaimType must not be empty.");
+        if (options.Claims.UserIdClaimTypes.Count == 0) failures.Add("CustomerCare: Claims.UserIdClaimTypes needs at least one claim type.");
         if (string.IsNullOrWhiteSpace(options.ErasedUserName)) failures.Add("CustomerCare: ErasedUserName must not be empty.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -18,6 +18,11 @@ internal sealed class NoAccountEraser : IUserAccountEraser
     public Task EraseAccountAsync(string tenantId, string userId, CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
+/// <summary>One page of customers.</summary>
+/// <param name="Items">Customers ordered by user id.</param>
+/// <param name="NextCursor">Cursor of the next page, <c>null</c> on the last page.</param>
+public sealed record CustomerPage(IReadOnlyList<CustomerSummary> Items, string? NextCursor);
+
 /// <summary>What a customer may change about themselves.</summary>
 public sealed record UpdateProfileRequest
 {
@@ -79,13 +84,16 @@ public sealed partial class CustomerManager
         return profile;
     }
 
-    /// <summary>Lists customers with their ticket and notification counts (admins only).</summary>
-    public async Task<IReadOnlyList<CustomerSummary>> ListAsync(Actor actor, string? after, int? limit, CancellationToken cancellationToken)
+    /// <summary>Lists customers with their ticket and notification counts (admins only), keyset-paged by user id.</summary>
+    public async Task<CustomerPage> ListAsync(Actor actor, string? cursor, int? limit, CancellationToken cancellationToken)
     {
         RequireAdmin(actor);
         var take = limit ?? _options.Tickets.DefaultPageSize;
         if (take < 1 || take > _options.Tickets.MaxPageSize) throw new ValidationException("limit", $"Limit must be between 1 and {_options.Tickets.MaxPageSize}.");
-        return await _customers.ListAsync(after, take, cancellationToken);
+        if (cursor is { Length: > 200 }) throw new ValidationException("cursor", "The cursor is not valid; use a nextCursor from a previous page.");
+        var rows = await _customers.ListAsync(string.IsNullOrEmpty(cursor) ? null : cursor, take + 1, cancellationToken);
+        var items = rows.Count > take ? rows.Take(take).ToList() : rows;
+        return new CustomerPage(items, rows.Count > take ? items[^1].Profile.UserId : null);
     }
 
     /// <summary>Erases a customer's personal data (admins, or the customer themselves); their tickets and messages stay under "deleted user".</summary>

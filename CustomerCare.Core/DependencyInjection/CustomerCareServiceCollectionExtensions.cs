@@ -33,6 +33,8 @@ public static class CustomerCareServiceCollectionExtensions
         services.TryAddSingleton<ITenantContextSetter>(sp => sp.GetRequiredService<AsyncLocalTenantContextAccessor>());
         services.TryAddSingleton<ITenantStore>(_ => new InMemoryTenantStore());
 
+        services.TryAddScoped<CustomerCare.Actors.IActorResolver>(sp => new CustomerCare.Actors.ClaimsActorResolver(
+            sp.GetRequiredService<IStaffStore>(), sp.GetRequiredService<CustomerManager>(), sp.GetRequiredService<IOptions<CustomerCareOptions>>()));
         services.TryAddScoped<IAssignmentStrategy, ManualAssignmentStrategy>();
         services.TryAddScoped<IStaffAccountProvisioner, EmailAsUserIdProvisioner>();
         services.TryAddScoped<IUserAccountEraser, NoAccountEraser>();

@@ -1,0 +1,29 @@
+using CustomerCare.Staff;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CustomerCare.AspNetCore.Staff;
+
+/// <summary>Handlers of <c>/agents</c>: the staff directory (admins only).</summary>
+internal static class StaffEndpoints
+{
+    public static async Task<Ok<IReadOnlyList<StaffResponse>>> ListAgents(HttpContext context, StaffManager staff)
+    {
+        var includeInactive = string.Equals(context.Request.Query["includeInactive"], "true", StringComparison.OrdinalIgnoreCase);
+        var members = await staff.ListAsync(context.Actor(), includeInactive, context.RequestAborted);
+        return TypedResults.Ok<IReadOnlyList<StaffResponse>>([.. members.Select(StaffResponse.From)]);
+    }
+
+    public static async Task<Created<StaffResponse>> AddAgent(HttpContext context, StaffManager staff)
+    {
+        var request = await JsonBody.ReadAsync<AddStaffRequest>(context);
+        var member = await staff.AddAsync(context.Actor(), request, context.RequestAborted);
+        return TypedResults.Created($"{context.Request.PathBase}{context.Request.Path}/{Uri.EscapeDataString(member.UserId)}", StaffResponse.From(member));
+    }
+
+    public static async Task<NoContent> RemoveAgent(string id, HttpContext context, StaffManager staff)
+    {
+        await staff.DeactivateAsync(context.Actor(), id, context.RequestAborted);
+        return TypedResults.NoContent();
+    }
+}
