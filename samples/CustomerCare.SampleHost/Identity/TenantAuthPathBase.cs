@@ -1,0 +1,37 @@
+using CustomerCare.AspNetCore.MultiTenancy;
+
+namespace CustomerCare.SampleHost.Identity;
+
+/// <summary>
+/// Serves the Identity API of every tenant from one mapping at <c>/auth</c>: a request to
+/// <c>/t/{tenant}/api/auth/...</c> gets <c>/t/{tenant}/api</c> as its path base. Identity builds its
+/// confirmation links by endpoint name, which cannot fill a <c>{tenant}</c> route parameter; with the
+/// tenant in the path base the links come out right (<c>/t/acme-bank/api/auth/confirmEmail?...</c>).
+/// </summary>
+internal static class TenantAuthPathBase
+{
+    public const string AuthPrefix = "/auth";
+
+    public static IApplicationBuilder UseTenantAuthPathBase(this IApplicationBuilder app) => app.Use((context, next) =>
+    {
+        var segments = context.Request.Path.Value?.Split('/', 5);
+        // ["", "t", "{tenant}", "api", "auth/..."]
+        if (segments is { Length: 5 } && segments[1] == "t" && segments[3] == "api" && segments[2].Length > 0
+            && (segments[4] == "auth" || segments[4].StartsWith("auth/", StringComparison.Ordinal)))
+        {
+            context.Request.PathBase = context.Request.PathBase.Add($"/t/{segments[2]}/api");
+            context.Request.Path = "/" + segments[4];
+        }
+        return next(context);
+    });
+
+    /// <summary>Resolves the tenant of requests whose path base is <c>/t/{tenant}/api</c>.</summary>
+    public sealed class Strategy : ITenantResolutionStrategy
+    {
+        public ValueTask<string?> GetIdentifierAsync(HttpContext context)
+        {
+            var parts = context.Request.PathBase.Value?.Split('/');
+            return ValueTask.FromResult(parts is { Length: 4 } && parts[1] == "t" && parts[3] == "api" ? parts[2] : null);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+using System.Security.Cryptography;
+using System.Text;
+using CustomerCare.AspNetCore.Operator;
+using CustomerCare.SampleHost.Identity;
+using CustomerCare.SampleHost.Seeding;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.OpenApi;
+
+var builder = WebApplication.CreateBuilder(args);
+var configuration = builder.Configuration;
+
+// One setting switches the database: ConnectionStrings:Postgres (PostgreSQL) or else ConnectionStrings:Sqlite.
+var postgres = configuration.GetConnectionString("Postgres");
+var sqlite = configuration.GetConnectionString("Sqlite") ?? "Data Source=customercare.db";
+void UseDatabase(DbContextOptionsBuilder ef)
+{
+    if (!string.IsNullOrWhiteSpace(postgres)) ef.UseNpgsql(postgres);
+    else ef.UseSqlite(sqlite);
+}
+
+builder.Services.AddCustomerCare(o =>
+    {
+        o.Tickets.ReopenWindow = TimeSpan.FromDays(14);
+        o.Claims.RequireTenantClaim = true;
+        o.Claims.NameClaimType = TenantClaimsPrincipalFactory.DisplayNameClaim;
+    })
+    .UseEntityFrameworkCore(UseDatabase)
+    .AddEntityFrameworkCoreTenantStore()
+    .AddMultiTenancy(t => t.WithRouteStrategy("tenant").WithStrategy(new TenantAuthPathBase.Strategy()).WithHeaderStrategy("X-Tenant"))
+    .ConfigureHttp(o => configuration.GetSection("CustomerCare:Http").Bind(o))
+    .AddStaffAccountProvisioner<IdentityStaffAccountProvisioner>()
+    .AddUserAccountEraser<IdentityAccountEraser>();
+
+// ASP.NET Core Identity with users scoped per tenant (see SampleIdentityDbContext).
+if (!string.IsNullOrWhiteSpace(postgres))
+{
+    builder.Services.AddDbContext<NpgsqlSampleIdentityDbContext>(UseDatabase);
+    builder.Services.AddScoped<SampleIdentityDbContext>(sp => sp.GetRequiredService<NpgsqlSampleIdentityDbContext>());
+}
+else
+{
+    builder.Services.AddDbContext<SqliteSampleIdentityDbContext>(UseDatabase);
+    builder.Services.AddScoped<SampleIdentityDbContext>(sp => sp.GetRequiredService<SqliteSampleIdentityDbContext>());
+}
+builder.Services.AddIdentityApiEndpoints<SampleUser>(o =>
+    {
+        o.SignIn.RequireConfirmedEmail = true;
+        o.User.RequireUniqueEmail = true;
+        o.Lockout.AllowedForNewUsers = true;
+        o.Lockout.MaxFailedAccessAttempts = 5;
+        o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+        o.Password.RequiredLength = 10;
+    })
+    .AddEntityFrameworkStores<SampleIdentityDbContext>()
+    .AddClaimsPrincipalFactory<TenantClaimsPrincipalFactory>();
+builder.Services.ConfigureApplicationCookie(o =>
+{
+    o.Cookie.HttpOnly = true;
+    o.Cookie.SameSite = SameSiteMode.Lax;
+    o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+});
+builder.Services.AddHttpContextAccessor();
+builder.Services.AddAuthorization();
+
+// Development mail: .eml files in a pickup folder.
+var pickup = Path.GetFullPath(configuration["Mail:PickupFolder"] ?? Path.Combine(builder.Environment.ContentRootPath, "mail-pickup"));
+builder.Services.AddSingleton(new PickupFolder(pickup));
+builder.Services.AddSingleton<IEmailSender<SampleUser>, PickupFolderEmailSender>();
+
+builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+{
+    document.Info.Title = "CustomerCare sample host";
+    document.Components ??= new OpenApiComponents();
+    document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+    document.Components.SecuritySchemes["bearer"] = new OpenApiSecurityScheme
+    {
+        Type = SecuritySchemeType.Http,
+        Scheme = "bearer",
+        Description = "The accessToken from POST /t/{tenant}/api/auth/login. Cookies (?useCookies=true) work too.",
+    };
+    document.Security ??= [];
+    document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] });
+    return Task.CompletedTask;
+}));
+
+var app = builder.Build();
+
+await app.Services.MigrateCustomerCareDatabaseAsync();
+await using (var scope = app.Services.CreateAsyncScope())
+{
+    await scope.ServiceProvider.GetRequiredService<SampleIdentityDbContext>().Database.MigrateAsync();
+}
+if (configuration.GetValue("Seed:DemoData", true)) await DemoData.SeedAsync(app.Services);
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseTenantAuthPathBase();
+app.UseRouting();
+app.UseCustomerCareTenancy();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapGet("/", (HttpContext context) => Results.Content(
+    $"""
+    CustomerCare sample host. Demo tenants: {string.Join(", ", DemoData.Tenants.Select(t => $"/t/{t.Id}/api"))}
+    OpenAPI document: /openapi/v1.json. See the README for the walk-through.
+    """, "text/plain")).ExcludeFromDescription();
+app.MapOpenApi();
+
+app.MapGroup(TenantAuthPathBase.AuthPrefix).MapIdentityApi<SampleUser>().WithTags("Identity");
+app.MapGroup("/t/{tenant}/api").MapCustomerCare();
+
+// The operator API (suspend / resume tenants), protected by a shared key from configuration.
+var operatorKey = configuration["Operator:ApiKey"];
+if (!string.IsNullOrEmpty(operatorKey))
+{
+    var expected = Encoding.UTF8.GetBytes(operatorKey);
+    app.MapGroup("/ops/tenants").MapCustomerCareTenantAdministration().AddEndpointFilter(async (context, next) =>
+    {
+        var given = Encoding.UTF8.GetBytes(context.HttpContext.Request.Headers["X-Operator-Key"].ToString());
+        return CryptographicOperations.FixedTimeEquals(given, expected)
+            ? await next(context)
+            : TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Operator key required.", type: "urn:customercare:problem:unauthorized");
+    });
+}
+
+app.Lifetime.ApplicationStarted.Register(() =>
+    app.Logger.LogInformation("Development mail is written to {PickupFolder}", pickup));
+
+app.Run();
+
+/// <summary>The sample host's entry point (public for WebApplicationFactory).</summary>
+public partial class Program;
