@@ -79,6 +79,27 @@ builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         Scheme = "bearer",
         Description = "The accessToken from POST /t/{tenant}/api/auth/login. Cookies (?useCookies=true) work too.",
     };
+    // Identity is mapped once at /auth and served under each tenant's path base (TenantAuthPathBase).
+    if (document.Paths is { } paths)
+    {
+        foreach (var key in paths.Keys.Where(k => k.StartsWith(TenantAuthPathBase.AuthPrefix + "/", StringComparison.Ordinal)).ToList())
+        {
+            var item = paths[key];
+            paths.Remove(key);
+            foreach (var operation in item.Operations?.Values.ToList() ?? [])
+            {
+                operation.Parameters ??= [];
+                operation.Parameters.Insert(0, new OpenApiParameter
+                {
+                    Name = "tenant",
+                    In = ParameterLocation.Path,
+                    Required = true,
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                });
+            }
+            paths["/t/{tenant}/api" + key] = item;
+        }
+    }
     document.Security ??= [];
     document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] });
     return Task.CompletedTask;
