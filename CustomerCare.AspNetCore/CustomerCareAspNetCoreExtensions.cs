@@ -143,6 +143,20 @@ namespace Microsoft.AspNetCore.Builder
                 .WithSummary("Deactivate a staff member; their unresolved tickets return to the unassigned queue (admins).")
                 .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict);
 
+            agents.MapPatch("/{id}", StaffEndpoints.UpdateAgent).WithName("CustomerCare.UpdateAgent")
+                .WithSummary("Change an agent's capacity, groups (admins) or availability (admins, or the agent themselves); the queue drains.")
+                .Accepts<CustomerCare.Assignment.UpdateAgentRequest>("application/json").ProducesValidationProblem()
+                .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+
+            var assignment = api.MapGroup("/assignment");
+            assignment.MapGet("", StaffEndpoints.GetAssignment).WithName("CustomerCare.GetAssignment")
+                .WithSummary("The assignment strategy, category routing, queue length and each agent's load, capacity and availability (admins).")
+                .ProducesProblem(StatusCodes.Status403Forbidden);
+            assignment.MapPut("", StaffEndpoints.UpdateAssignment).WithName("CustomerCare.UpdateAssignment")
+                .WithSummary("Choose the strategy (manual, round-robin, least-loaded, …) and route categories to groups (admins).")
+                .Accepts<CustomerCare.Assignment.UpdateAssignmentRequest>("application/json").ProducesValidationProblem()
+                .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+
             var customers = api.MapGroup("/customers");
             customers.MapGet("", CustomerEndpoints.ListCustomers).WithName("CustomerCare.ListCustomers")
                 .WithSummary("Customers with tickets raised, resolved and notifications sent (admins).")

@@ -31,10 +31,13 @@ public sealed class CustomerCareBuilder
         return this;
     }
 
-    /// <summary>Replaces the assignment strategy (default: manual assignment by an admin).</summary>
-    public CustomerCareBuilder ReplaceAssignmentStrategy<TStrategy>() where TStrategy : class, IAssignmentStrategy
+    /// <summary>
+    /// Adds an assignment strategy that tenants can choose by its name (besides the built-in
+    /// <c>manual</c>, <c>round-robin</c> and <c>least-loaded</c>), e.g. a model that predicts the best agent.
+    /// </summary>
+    public CustomerCareBuilder AddAssignmentStrategy<TStrategy>() where TStrategy : class, IAssignmentStrategy
     {
-        Services.Replace(ServiceDescriptor.Scoped<IAssignmentStrategy, TStrategy>());
+        Services.TryAddEnumerable(ServiceDescriptor.Scoped<IAssignmentStrategy, TStrategy>());
         return this;
     }
 

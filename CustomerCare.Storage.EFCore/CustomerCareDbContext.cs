@@ -38,6 +38,7 @@ public abstract class CustomerCareDbContext : DbContext
     internal DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     internal DbSet<StaffMember> Staff => Set<StaffMember>();
     internal DbSet<CustomerProfile> Customers => Set<CustomerProfile>();
+    internal DbSet<Assignment.AssignmentState> AssignmentStates => Set<Assignment.AssignmentState>();
 
     /// <inheritdoc />
     protected override void OnModelCreating(ModelBuilder modelBuilder)
@@ -61,6 +62,7 @@ public abstract class CustomerCareDbContext : DbContext
             b.HasIndex(t => new { t.TenantId, t.AssigneeId, t.Number });
             b.HasIndex(t => new { t.TenantId, t.CustomerId, t.Number });
             b.HasIndex(t => new { t.TenantId, t.Status, t.Number });
+            b.HasIndex(t => new { t.TenantId, t.Status, t.Priority, t.Number });
             b.Property(t => t.Reference).HasMaxLength(40);
             b.Property(t => t.Subject).HasMaxLength(1000);
             b.Property(t => t.Category).HasMaxLength(100);
@@ -127,6 +129,19 @@ public abstract class CustomerCareDbContext : DbContext
             b.Property(s => s.UserId).HasMaxLength(200);
             b.Property(s => s.Email).HasMaxLength(254);
             b.Property(s => s.DisplayName).HasMaxLength(200);
+            b.Property(s => s.Groups).HasConversion(
+                v => JsonSerializer.Serialize(v, JsonSerializerOptions.Default),
+                v => JsonSerializer.Deserialize<List<string>>(v, JsonSerializerOptions.Default) ?? new List<string>(),
+                new ValueComparer<List<string>>((a, b) => a!.SequenceEqual(b!), v => v.Aggregate(0, (h, g) => HashCode.Combine(h, g)), v => v.ToList()))
+                .HasMaxLength(6000);
+        });
+
+        modelBuilder.Entity<Assignment.AssignmentState>(b =>
+        {
+            b.ToTable("cc_assignment_state");
+            TenantOwned(b);
+            b.HasKey(s => s.TenantId);
+            b.Property(s => s.LastAssignedAgentId).HasMaxLength(200);
         });
 
         modelBuilder.Entity<CustomerProfile>(b =>

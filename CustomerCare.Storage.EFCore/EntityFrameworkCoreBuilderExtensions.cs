@@ -48,6 +48,7 @@ public static class EntityFrameworkCoreBuilderExtensions
         services.TryAddScoped<ITicketStore, EfTicketStore>();
         services.TryAddScoped<IStaffStore, EfStaffStore>();
         services.TryAddScoped<ICustomerStore, EfCustomerStore>();
+        services.TryAddScoped<CustomerCare.Assignment.IAssignmentStore, CustomerCare.Storage.EFCore.Assignment.EfAssignmentStore>();
         return builder;
     }
 

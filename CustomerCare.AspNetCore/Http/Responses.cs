@@ -76,9 +76,9 @@ public sealed record TicketEventResponse(
 public sealed record MeResponse(string UserId, string DisplayName, string? Email, string? Phone, ActorRole Role, string Tenant, string TenantName);
 
 /// <summary>A staff member.</summary>
-public sealed record StaffResponse(string Id, string DisplayName, string Email, ActorRole Role, bool Active, DateTimeOffset CreatedAt)
+public sealed record StaffResponse(string Id, string DisplayName, string Email, ActorRole Role, bool Active, int? Capacity, AgentAvailability Availability, IReadOnlyList<string> Groups, DateTimeOffset CreatedAt)
 {
-    internal static StaffResponse From(StaffMember s) => new(s.UserId, s.DisplayName, s.Email, s.Role, s.IsActive, s.CreatedAt);
+    internal static StaffResponse From(StaffMember s) => new(s.UserId, s.DisplayName, s.Email, s.Role, s.IsActive, s.Capacity, s.Availability, s.Groups, s.CreatedAt);
 }
 
 /// <summary>A customer with the counts an admin sees.</summary>

@@ -1,3 +1,4 @@
+using CustomerCare.Assignment;
 using CustomerCare.Staff;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -25,5 +26,20 @@ internal static class StaffEndpoints
     {
         await staff.DeactivateAsync(context.Actor(), id, context.RequestAborted);
         return TypedResults.NoContent();
+    }
+
+    public static async Task<Ok<AgentLoad>> UpdateAgent(string id, HttpContext context, AssignmentManager assignment)
+    {
+        var request = await JsonBody.ReadAsync<UpdateAgentRequest>(context);
+        return TypedResults.Ok(await assignment.UpdateAgentAsync(context.Actor(), id, request, context.RequestAborted));
+    }
+
+    public static async Task<Ok<AssignmentOverview>> GetAssignment(HttpContext context, AssignmentManager assignment)
+        => TypedResults.Ok(await assignment.GetOverviewAsync(context.Actor(), context.RequestAborted));
+
+    public static async Task<Ok<AssignmentOverview>> UpdateAssignment(HttpContext context, AssignmentManager assignment)
+    {
+        var request = await JsonBody.ReadAsync<UpdateAssignmentRequest>(context);
+        return TypedResults.Ok(await assignment.UpdateSettingsAsync(context.Actor(), request, context.RequestAborted));
     }
 }

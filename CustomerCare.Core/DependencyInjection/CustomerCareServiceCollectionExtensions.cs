@@ -35,7 +35,23 @@ public static class CustomerCareServiceCollectionExtensions
 
         services.TryAddScoped<CustomerCare.Actors.IActorResolver>(sp => new CustomerCare.Actors.ClaimsActorResolver(
             sp.GetRequiredService<IStaffStore>(), sp.GetRequiredService<CustomerManager>(), sp.GetRequiredService<IOptions<CustomerCareOptions>>()));
-        services.TryAddScoped<IAssignmentStrategy, ManualAssignmentStrategy>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAssignmentStrategy, ManualAssignmentStrategy>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAssignmentStrategy, RoundRobinAssignmentStrategy>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAssignmentStrategy, LeastLoadedAssignmentStrategy>());
+        services.TryAddScoped(sp => new AssignmentEngine(
+            sp.GetRequiredService<IAssignmentStore>(),
+            sp.GetRequiredService<IStaffStore>(),
+            sp.GetServices<IAssignmentStrategy>(),
+            sp.GetRequiredService<ITenantContextAccessor>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<AssignmentEngine>>()));
+        services.TryAddScoped(sp => new AssignmentManager(
+            sp.GetRequiredService<AssignmentEngine>(),
+            sp.GetRequiredService<IAssignmentStore>(),
+            sp.GetRequiredService<IStaffStore>(),
+            sp.GetRequiredService<ITenantStore>(),
+            sp.GetRequiredService<ITenantContextAccessor>(),
+            sp.GetRequiredService<TicketManager>()));
         services.TryAddScoped<IStaffAccountProvisioner, EmailAsUserIdProvisioner>();
         services.TryAddScoped<IUserAccountEraser, NoAccountEraser>();
         services.TryAddEnumerable(ServiceDescriptor.Scoped<ITicketNotifier, LoggingTicketNotifier>());
@@ -46,7 +62,7 @@ public static class CustomerCareServiceCollectionExtensions
             sp.GetRequiredService<IStaffStore>(),
             sp.GetRequiredService<ICustomerStore>(),
             sp.GetRequiredService<ITenantContextAccessor>(),
-            sp.GetRequiredService<IAssignmentStrategy>(),
+            sp.GetRequiredService<AssignmentEngine>(),
             sp.GetRequiredService<NotifierDispatcher>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<CustomerCareOptions>>()));
@@ -56,7 +72,8 @@ public static class CustomerCareServiceCollectionExtensions
             sp.GetRequiredService<IStaffAccountProvisioner>(),
             sp.GetRequiredService<ITenantContextAccessor>(),
             sp.GetRequiredService<NotifierDispatcher>(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<TicketManager>()));
         services.TryAddScoped(sp => new CustomerManager(
             sp.GetRequiredService<ICustomerStore>(),
             sp.GetRequiredService<ITenantContextAccessor>(),

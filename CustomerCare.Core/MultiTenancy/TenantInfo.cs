@@ -69,6 +69,15 @@ public sealed class TenantSettings
     /// <summary>Ticket categories offered to customers; empty allows any category.</summary>
     public List<string> Categories { get; set; } = [];
 
+    /// <summary>
+    /// How new tickets are assigned: <c>manual</c> (an admin assigns, the default),
+    /// <c>round-robin</c>, <c>least-loaded</c>, or the name of a strategy the host registered.
+    /// </summary>
+    public string AssignmentStrategy { get; set; } = "manual";
+
+    /// <summary>Routes a ticket category to a group of agents (category → group name).</summary>
+    public Dictionary<string, string> CategoryGroups { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Custom fields a ticket carries in this tenant (e.g. a bill number).</summary>
     public List<CustomFieldDefinition> CustomFields { get; set; } = [];
 }

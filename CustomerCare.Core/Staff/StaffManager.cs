@@ -29,9 +29,11 @@ public sealed class StaffManager
     private readonly ITenantContextAccessor _tenant;
     private readonly NotifierDispatcher _notifier;
     private readonly TimeProvider _time;
+    private readonly TicketManager _ticketManager;
 
-    internal StaffManager(IStaffStore staff, ITicketStore tickets, IStaffAccountProvisioner provisioner, ITenantContextAccessor tenant, NotifierDispatcher notifier, TimeProvider time)
+    internal StaffManager(IStaffStore staff, ITicketStore tickets, IStaffAccountProvisioner provisioner, ITenantContextAccessor tenant, NotifierDispatcher notifier, TimeProvider time, TicketManager ticketManager)
     {
+        _ticketManager = ticketManager;
         _staff = staff;
         _tickets = tickets;
         _provisioner = provisioner;
@@ -73,6 +75,7 @@ public sealed class StaffManager
             existing.DisplayName = name!;
             existing.Role = role;
             await _staff.UpdateAsync(existing, cancellationToken);
+            await _ticketManager.DrainQueueAsync(actor, cancellationToken);
             return existing;
         }
         var byId = await _staff.FindAsync(userId, cancellationToken);
@@ -84,6 +87,7 @@ public sealed class StaffManager
             byId.Email = email!;
             byId.Role = role;
             await _staff.UpdateAsync(byId, cancellationToken);
+            await _ticketManager.DrainQueueAsync(actor, cancellationToken);
             return byId;
         }
         var member = new StaffMember
@@ -97,6 +101,7 @@ public sealed class StaffManager
             CreatedAt = _time.GetUtcNow(),
         };
         await _staff.AddAsync(member, cancellationToken);
+        await _ticketManager.DrainQueueAsync(actor, cancellationToken);
         return member;
     }
 
@@ -137,6 +142,7 @@ public sealed class StaffManager
             ticket.Status = TicketStatus.New;
             await _notifier.PublishAsync(new TicketActivity(TicketEventKind.Assigned, ticket, actor, FromStatus: from, PreviousAssigneeId: previous), cancellationToken);
         }
+        await _ticketManager.DrainQueueAsync(actor, cancellationToken);
     }
 
     private TenantInfo RequireAdmin(Actor actor)

@@ -25,6 +25,28 @@ public sealed class StaffMember
 
     /// <summary>When the member was added.</summary>
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Most unresolved tickets automatic assignment gives this agent; <c>null</c> means no limit.</summary>
+    public int? Capacity { get; set; }
+
+    /// <summary>Whether the agent takes automatically assigned tickets (only when online).</summary>
+    public AgentAvailability Availability { get; set; } = AgentAvailability.Online;
+
+    /// <summary>Groups the agent works in; a ticket whose category routes to a group goes only to its members.</summary>
+    public List<string> Groups { get; set; } = [];
+}
+
+/// <summary>Whether an agent is taking work.</summary>
+public enum AgentAvailability
+{
+    /// <summary>Not working: receives no automatic assignments.</summary>
+    Offline = 0,
+
+    /// <summary>Briefly away: receives no automatic assignments, keeps their tickets.</summary>
+    Away = 1,
+
+    /// <summary>Working: receives automatic assignments up to their capacity.</summary>
+    Online = 2,
 }
 
 /// <summary>Stores the staff directory of the current tenant.</summary>

@@ -26,7 +26,7 @@ public sealed class TicketManager
     private readonly IStaffStore _staff;
     private readonly ICustomerStore _customers;
     private readonly ITenantContextAccessor _tenant;
-    private readonly IAssignmentStrategy _assignment;
+    private readonly AssignmentEngine _assignment;
     private readonly NotifierDispatcher _notifier;
     private readonly TimeProvider _time;
     private readonly CustomerCareOptions _options;
@@ -36,7 +36,7 @@ public sealed class TicketManager
         IStaffStore staff,
         ICustomerStore customers,
         ITenantContextAccessor tenant,
-        IAssignmentStrategy assignment,
+        AssignmentEngine assignment,
         NotifierDispatcher notifier,
         TimeProvider time,
         IOptions<CustomerCareOptions> options)
@@ -125,16 +125,6 @@ public sealed class TicketManager
         };
         changes.Events.Add(Event(ticket, TicketEventKind.Created, actor.UserId, now, toStatus: TicketStatus.New));
 
-        var decision = await _assignment.ChooseAsync(ticket, cancellationToken);
-        if (decision is not null)
-        {
-            ticket.AssigneeId = decision.AgentId;
-            ticket.AssigneeName = decision.AgentName;
-            ticket.Status = TicketStatus.Open;
-            changes.Events.Add(Event(ticket, TicketEventKind.Assigned, "system", now, assigneeId: decision.AgentId, detail: decision.Reason,
-                fromStatus: TicketStatus.New, toStatus: TicketStatus.Open));
-        }
-
         try
         {
             await _tickets.SaveAsync(changes, cancellationToken);
@@ -147,9 +137,8 @@ public sealed class TicketManager
         }
 
         await _notifier.PublishAsync(new TicketActivity(TicketEventKind.Created, ticket, actor), cancellationToken);
-        if (decision is not null)
-            await _notifier.PublishAsync(new TicketActivity(TicketEventKind.Assigned, ticket, actor, PreviousAssigneeId: null), cancellationToken);
-        return new(ticket, false);
+        var assigned = await DrainQueueAsync(actor, cancellationToken);
+        return new(assigned.FirstOrDefault(t => t.Id == ticket.Id) ?? ticket, false);
     }
 
     /// <summary>Gets a ticket the actor may see; otherwise <see cref="NotFoundException"/>.</summary>
@@ -275,7 +264,10 @@ public sealed class TicketManager
 
         await _notifier.PublishAsync(new TicketActivity(TicketEventKind.MessagePosted, updated, actor, message), cancellationToken);
         if (updated.Status != fromStatus)
+        {
             await _notifier.PublishAsync(new TicketActivity(TicketEventKind.StatusChanged, updated, actor, FromStatus: fromStatus), cancellationToken);
+            if (updated.Status == TicketStatus.New) await DrainQueueAsync(actor, cancellationToken);
+        }
         return new(message!, false);
     }
 
@@ -333,6 +325,7 @@ public sealed class TicketManager
             return (null, null);
         }, cancellationToken);
         await _notifier.PublishAsync(new TicketActivity(TicketEventKind.Assigned, ticket, actor, FromStatus: fromStatus, PreviousAssigneeId: previous), cancellationToken);
+        if (agentId is null) await DrainQueueAsync(actor, cancellationToken);
         return ticket;
     }
 
@@ -384,7 +377,20 @@ public sealed class TicketManager
             return (null, null);
         }, cancellationToken);
         await _notifier.PublishAsync(new TicketActivity(TicketEventKind.StatusChanged, ticket, actor, FromStatus: from), cancellationToken);
-        return ticket;
+        // Resolving or closing frees capacity; reopening may put the ticket back in the queue.
+        var assigned = await DrainQueueAsync(actor, cancellationToken);
+        return assigned.FirstOrDefault(t => t.Id == ticket.Id) ?? ticket;
+    }
+
+    /// <summary>Runs automatic assignment (when the tenant uses it) and tells notifiers about each assignment.</summary>
+    internal async Task<IReadOnlyList<Ticket>> DrainQueueAsync(Actor trigger, CancellationToken cancellationToken)
+    {
+        var assigned = await _assignment.DrainAsync(cancellationToken);
+        if (assigned.Count == 0) return assigned;
+        var system = new Actor(trigger.TenantId, "system", ActorRole.Admin, "Automatic assignment", null);
+        foreach (var ticket in assigned)
+            await _notifier.PublishAsync(new TicketActivity(TicketEventKind.Assigned, ticket, system, FromStatus: TicketStatus.New), cancellationToken);
+        return assigned;
     }
 
     /// <summary>Loads a visible ticket, applies a change and saves it, retrying on concurrent changes unless the caller pinned a version.</summary>

@@ -66,6 +66,12 @@ namespace CustomerCare.Storage.EFCore.Migrations.PostgreSql
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<int>("Availability")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("Capacity")
+                        .HasColumnType("integer");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -79,6 +85,11 @@ namespace CustomerCare.Storage.EFCore.Migrations.PostgreSql
                         .HasMaxLength(254)
                         .HasColumnType("character varying(254)");
 
+                    b.Property<string>("Groups")
+                        .IsRequired()
+                        .HasMaxLength(6000)
+                        .HasColumnType("character varying(6000)");
+
                     b.Property<bool>("IsActive")
                         .HasColumnType("boolean");
 
@@ -90,6 +101,24 @@ namespace CustomerCare.Storage.EFCore.Migrations.PostgreSql
                     b.HasIndex("TenantId", "Email");
 
                     b.ToTable("cc_staff", (string)null);
+                });
+
+            modelBuilder.Entity("CustomerCare.Storage.EFCore.Assignment.AssignmentState", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("Epoch")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("LastAssignedAgentId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("TenantId");
+
+                    b.ToTable("cc_assignment_state", (string)null);
                 });
 
             modelBuilder.Entity("CustomerCare.Storage.EFCore.TenantRecord", b =>
@@ -263,6 +292,8 @@ namespace CustomerCare.Storage.EFCore.Migrations.PostgreSql
                     b.HasIndex("TenantId", "CustomerId", "Number");
 
                     b.HasIndex("TenantId", "Status", "Number");
+
+                    b.HasIndex("TenantId", "Status", "Priority", "Number");
 
                     b.ToTable("cc_tickets", (string)null);
                 });

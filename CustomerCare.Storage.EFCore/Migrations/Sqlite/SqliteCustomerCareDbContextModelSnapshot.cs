@@ -61,6 +61,12 @@ namespace CustomerCare.Storage.EFCore.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Availability")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("Capacity")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
@@ -74,6 +80,11 @@ namespace CustomerCare.Storage.EFCore.Migrations.Sqlite
                         .HasMaxLength(254)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Groups")
+                        .IsRequired()
+                        .HasMaxLength(6000)
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("IsActive")
                         .HasColumnType("INTEGER");
 
@@ -85,6 +96,24 @@ namespace CustomerCare.Storage.EFCore.Migrations.Sqlite
                     b.HasIndex("TenantId", "Email");
 
                     b.ToTable("cc_staff", (string)null);
+                });
+
+            modelBuilder.Entity("CustomerCare.Storage.EFCore.Assignment.AssignmentState", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Epoch")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastAssignedAgentId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TenantId");
+
+                    b.ToTable("cc_assignment_state", (string)null);
                 });
 
             modelBuilder.Entity("CustomerCare.Storage.EFCore.TenantRecord", b =>
@@ -258,6 +287,8 @@ namespace CustomerCare.Storage.EFCore.Migrations.Sqlite
                     b.HasIndex("TenantId", "CustomerId", "Number");
 
                     b.HasIndex("TenantId", "Status", "Number");
+
+                    b.HasIndex("TenantId", "Status", "Priority", "Number");
 
                     b.ToTable("cc_tickets", (string)null);
                 });

@@ -1,0 +1,136 @@
+using CustomerCare.Errors;
+using CustomerCare.MultiTenancy;
+using CustomerCare.Staff;
+using CustomerCare.Tickets;
+using Microsoft.Extensions.Logging;
+
+namespace CustomerCare.Assignment;
+
+/// <summary>
+/// Drains the unassigned queue of the current tenant with its strategy: highest priority first,
+/// oldest first within a priority, only to online agents in the ticket's group and below their
+/// capacity. Runs under the tenant's assignment lock, so concurrent drains (other requests, other
+/// host instances) never overfill an agent or assign a ticket twice.
+/// </summary>
+internal sealed partial class AssignmentEngine(
+    IAssignmentStore store,
+    IStaffStore staff,
+    IEnumerable<IAssignmentStrategy> strategies,
+    ITenantContextAccessor tenant,
+    TimeProvider time,
+    ILogger<AssignmentEngine> logger)
+{
+    private const int BatchSize = 200;
+    private const int MaxAttempts = 3;
+
+    public IAssignmentStrategy? FindStrategy(string name)
+        => strategies.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    public IEnumerable<string> StrategyNames => strategies.Select(s => s.Name).Distinct(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Assigns what can be assigned now; returns the tickets it assigned. Never throws for contention: a later trigger drains again.</summary>
+    public async Task<IReadOnlyList<Ticket>> DrainAsync(CancellationToken cancellationToken)
+    {
+        var settings = tenant.Current?.Tenant.Settings ?? throw new InvalidOperationException("No tenant is set for this call.");
+        if (string.Equals(settings.AssignmentStrategy, ManualAssignmentStrategy.StrategyName, StringComparison.OrdinalIgnoreCase))
+            return [];
+        var strategy = FindStrategy(settings.AssignmentStrategy);
+        if (strategy is null)
+        {
+            UnknownStrategy(logger, settings.AssignmentStrategy, tenant.Current!.TenantId);
+            return [];
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await DrainOnceAsync(strategy, settings, cancellationToken);
+            }
+            catch (ConcurrencyConflictException) when (attempt < MaxAttempts)
+            {
+                // A ticket in the batch changed under us (e.g. an admin assigned it by hand): start over.
+            }
+            catch (ConcurrencyConflictException)
+            {
+                Contended(logger, tenant.Current!.TenantId);
+                return [];
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<Ticket>> DrainOnceAsync(IAssignmentStrategy strategy, TenantSettings settings, CancellationToken cancellationToken)
+    {
+        var agents = (await staff.ListAsync(activeOnly: true, cancellationToken))
+            .Where(a => a.Role == Actors.ActorRole.Agent && a.Availability == AgentAvailability.Online && a.Capacity is null or > 0)
+            .OrderBy(a => a.UserId, StringComparer.Ordinal)
+            .ToList();
+        if (agents.Count == 0) return [];
+
+        await using var session = await store.BeginAsync(cancellationToken);
+        var loads = new Dictionary<string, int>(await session.GetLoadsAsync(cancellationToken), StringComparer.Ordinal);
+        int LoadOf(StaffMember a) => loads.GetValueOrDefault(a.UserId);
+        bool HasRoom(StaffMember a) => a.Capacity is not { } cap || LoadOf(a) < cap;
+
+        var assigned = new List<Ticket>();
+        var last = session.LastAssignedAgentId;
+        var now = time.GetUtcNow();
+        var skip = 0;
+        while (agents.Any(HasRoom))
+        {
+            var queued = await session.GetQueuedAsync(skip, BatchSize, cancellationToken);
+            if (queued.Count == 0) break;
+            foreach (var ticket in queued)
+            {
+                var group = ticket.Category is { } category && settings.CategoryGroups.TryGetValue(category, out var g) ? g : null;
+                var candidates = agents
+                    .Where(a => HasRoom(a) && (group is null || a.Groups.Contains(group, StringComparer.OrdinalIgnoreCase)))
+                    .Select(a => new AgentCandidate(a.UserId, a.DisplayName, LoadOf(a), a.Capacity))
+                    .ToList();
+                if (candidates.Count == 0) continue;
+
+                var decision = await strategy.ChooseAsync(new AssignmentRequest(ticket, candidates, last), cancellationToken);
+                if (decision is null) continue;
+                var agent = agents.FirstOrDefault(a => a.UserId == decision.AgentId && candidates.Any(c => c.UserId == a.UserId))
+                    ?? throw new InvalidOperationException($"Assignment strategy '{strategy.Name}' chose '{decision.AgentId}', who is not one of the candidates.");
+
+                var readVersion = ticket.Version;
+                ticket.AssigneeId = agent.UserId;
+                ticket.AssigneeName = agent.DisplayName;
+                ticket.Status = TicketStatus.Open;
+                ticket.UpdatedAt = now;
+                ticket.Version = readVersion + 1;
+                session.Assign(ticket, readVersion, new TicketEvent
+                {
+                    Id = Guid.CreateVersion7(now),
+                    TenantId = ticket.TenantId,
+                    TicketId = ticket.Id,
+                    Kind = TicketEventKind.Assigned,
+                    ActorId = "system",
+                    FromStatus = TicketStatus.New,
+                    ToStatus = TicketStatus.Open,
+                    AssigneeId = agent.UserId,
+                    Detail = decision.Reason.Length > 500 ? decision.Reason[..500] : decision.Reason,
+                    CreatedAt = now,
+                });
+                loads[agent.UserId] = LoadOf(agent) + 1;
+                last = agent.UserId;
+                assigned.Add(ticket);
+                if (!agents.Any(HasRoom)) break;
+            }
+            // Assignments are saved on commit, so this batch's tickets still read as queued: step over all of them.
+            skip += queued.Count;
+            if (queued.Count < BatchSize) break;
+        }
+
+        if (assigned.Count == 0) return [];
+        await session.CommitAsync(last, cancellationToken);
+        return assigned;
+    }
+
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "Tenant {TenantId} uses assignment strategy {Strategy}, which is not registered; tickets stay queued")]
+    private static partial void UnknownStrategy(ILogger logger, string strategy, string tenantId);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Assignment in tenant {TenantId} was contended; the queue drains on the next trigger")]
+    private static partial void Contended(ILogger logger, string tenantId);
+}

@@ -1,0 +1,38 @@
+using CustomerCare.Tickets;
+
+namespace CustomerCare.Assignment;
+
+/// <summary>Storage of the assignment engine: the queue, agents' loads and the tenant's assignment lock.</summary>
+public interface IAssignmentStore
+{
+    /// <summary>
+    /// Starts a transaction holding the current tenant's assignment lock, so that automatic
+    /// assignments in one tenant happen one batch at a time across every host instance.
+    /// </summary>
+    Task<IAssignmentSession> BeginAsync(CancellationToken cancellationToken);
+
+    /// <summary>Unresolved tickets per assignee in the current tenant.</summary>
+    Task<IReadOnlyDictionary<string, int>> GetLoadsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Number of unassigned tickets waiting in the queue.</summary>
+    Task<int> CountQueuedAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>One locked assignment batch; disposing without <see cref="CommitAsync"/> rolls back.</summary>
+public interface IAssignmentSession : IAsyncDisposable
+{
+    /// <summary>The agent who received the previous automatic assignment.</summary>
+    string? LastAssignedAgentId { get; }
+
+    /// <summary>Unresolved tickets per assignee, read under the lock.</summary>
+    Task<IReadOnlyDictionary<string, int>> GetLoadsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Queued tickets (new, unassigned), highest priority first, oldest first within a priority.</summary>
+    Task<IReadOnlyList<Ticket>> GetQueuedAsync(int skip, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Records an assignment (the ticket already carries its new state; <paramref name="expectedVersion"/> is the version it was read with).</summary>
+    void Assign(Ticket ticket, long expectedVersion, TicketEvent assignedEvent);
+
+    /// <summary>Saves the batch and releases the lock.</summary>
+    Task CommitAsync(string? lastAssignedAgentId, CancellationToken cancellationToken);
+}
