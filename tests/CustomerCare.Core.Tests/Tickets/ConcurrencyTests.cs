@@ -60,15 +60,15 @@ public sealed class ConcurrencyTests(CareFixture fixture) : IClassFixture<CareFi
         const int writers = 5;
         var desk = await fixture.CreateDeskAsync();
         var ticket = await desk.CreateAssignedAsync();
-        using var go = new ManualResetEventSlim();
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         var posts = Enumerable.Range(1, writers).Select(i => Task.Run(async () =>
         {
-            go.Wait(Ct);
+            await go.Task;
             var author = i % 2 == 0 ? desk.Agent : desk.Customer;
             return await desk.PostAsync(author, ticket.Id, $"message {i}");
         }, Ct)).ToList();
-        go.Set();
+        go.SetResult();
         var messages = await Task.WhenAll(posts);
 
         Assert.Equal(Enumerable.Range(1, writers), messages.Select(m => m.Sequence).Order());
