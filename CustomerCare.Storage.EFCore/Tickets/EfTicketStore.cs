@@ -28,6 +28,10 @@ internal sealed class EfTicketStore(CustomerCareDbContext db) : ITicketStore
                 var entry = db.Tickets.Attach(ticket);
                 entry.State = EntityState.Modified;
                 entry.Property(t => t.Version).OriginalValue = changes.ExpectedVersion;
+                // Check the version before inserting anything: EF would insert the message first, and a
+                // concurrent writer's message with the same sequence would then fail as a unique
+                // violation instead of the concurrency conflict the manager retries.
+                await db.SaveChangesAsync(cancellationToken);
             }
             db.TicketEvents.AddRange(changes.Events);
             if (changes.Message is not null) db.Messages.Add(changes.Message);

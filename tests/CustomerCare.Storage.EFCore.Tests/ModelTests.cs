@@ -1,0 +1,85 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+
+namespace CustomerCare.Storage.EFCore.Tests;
+
+/// <summary>
+/// The EF Core model of both providers: every tenant-owned entity is scoped by the named filter and
+/// leads every key and index with <c>TenantId</c> (DESIGN.md §4), and the migrations match the model.
+/// </summary>
+public sealed class ModelTests
+{
+    public static TheoryData<string> Providers => ["Sqlite", "PostgreSql"];
+
+    private static CustomerCareDbContext Create(string provider) => provider switch
+    {
+        "Sqlite" => new SqliteCustomerCareDbContext(
+            new DbContextOptionsBuilder<SqliteCustomerCareDbContext>().UseSqlite("Data Source=:memory:").Options, new NoTenant()),
+        "PostgreSql" => new NpgsqlCustomerCareDbContext(
+            new DbContextOptionsBuilder<NpgsqlCustomerCareDbContext>().UseNpgsql("Host=localhost;Database=model_only").Options, new NoTenant()),
+        _ => throw new ArgumentOutOfRangeException(nameof(provider)),
+    };
+
+    private static IEnumerable<IEntityType> TenantOwned(DbContext context)
+        => context.Model.GetEntityTypes().Where(e => e.ClrType != typeof(TenantRecord));
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public void Every_entity_but_the_tenant_directory_is_tenant_owned_with_the_named_filter(string provider)
+    {
+        using var context = Create(provider);
+
+        var owned = TenantOwned(context).ToList();
+        Assert.Equal(7, owned.Count);
+        Assert.Single(context.Model.GetEntityTypes(), e => e.ClrType == typeof(TenantRecord));
+        foreach (var entity in owned)
+        {
+            var tenantId = entity.FindProperty("TenantId");
+            Assert.True(tenantId is not null, $"{entity.DisplayName()} has no TenantId");
+            Assert.False(tenantId.IsNullable, $"{entity.DisplayName()}.TenantId is nullable");
+            Assert.Equal(64, tenantId.GetMaxLength());
+            Assert.True(entity.FindDeclaredQueryFilter(CustomerCareDbContext.TenantFilter) is not null,
+                $"{entity.DisplayName()} has no \"{CustomerCareDbContext.TenantFilter}\" query filter");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public void Every_key_index_and_foreign_key_of_tenant_owned_entities_starts_with_TenantId(string provider)
+    {
+        using var context = Create(provider);
+        var offenders = new List<string>();
+
+        foreach (var entity in TenantOwned(context))
+        {
+            foreach (var key in entity.GetKeys())
+                if (key.Properties[0].Name != "TenantId") offenders.Add($"key {entity.DisplayName()}({Names(key.Properties)})");
+            foreach (var index in entity.GetIndexes())
+                if (index.Properties[0].Name != "TenantId") offenders.Add($"index {entity.DisplayName()}({Names(index.Properties)})");
+            foreach (var foreignKey in entity.GetForeignKeys())
+            {
+                if (foreignKey.Properties[0].Name != "TenantId") offenders.Add($"foreign key {entity.DisplayName()}({Names(foreignKey.Properties)})");
+                if (foreignKey.PrincipalKey.Properties[0].Name != "TenantId") offenders.Add($"principal key of {entity.DisplayName()}({Names(foreignKey.PrincipalKey.Properties)})");
+            }
+        }
+
+        Assert.True(offenders.Count == 0, "Not led by TenantId: " + string.Join("; ", offenders));
+        // The checks above looked at something: tickets have a primary key, four indexes and two dependents.
+        var tickets = context.Model.FindEntityType(typeof(CustomerCare.Tickets.Ticket))!;
+        Assert.Equal(4, tickets.GetIndexes().Count());
+        Assert.Equal(2, tickets.GetReferencingForeignKeys().Count());
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public void Migrations_are_complete(string provider)
+    {
+        using var context = Create(provider);
+
+        Assert.NotEmpty(context.Database.GetMigrations());
+        Assert.False(context.Database.HasPendingModelChanges(),
+            $"The {provider} model has changes that no migration captures: add a migration with dotnet ef migrations add --context {context.GetType().Name}.");
+    }
+
+    private static string Names(IReadOnlyList<IReadOnlyProperty> properties) => string.Join(", ", properties.Select(p => p.Name));
+}
