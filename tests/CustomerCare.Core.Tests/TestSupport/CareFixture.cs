@@ -56,6 +56,7 @@ public sealed class CareFixture : IAsyncLifetime
         var desk = new Desk(this, tenant);
         await desk.RunAsync(async sp =>
         {
+            await sp.GetRequiredService<ITenantStore>().AddAsync(tenant, CancellationToken.None);
             var staff = sp.GetRequiredService<IStaffStore>();
             foreach (var member in new[] { desk.Admin, desk.Agent, desk.Agent2 })
             {
