@@ -206,6 +206,16 @@ public sealed class ApiHost : IAsyncDisposable
     public Task<int> CountMessagesAsync(Guid? ticketId = null)
         => DbAsync(db => db.Set<TicketMessage>().IgnoreQueryFilters().CountAsync(m => ticketId == null || m.TicketId == ticketId, Ct));
 
+    public Task<int> CountEventsAsync(Guid ticketId)
+        => DbAsync(db => db.Set<TicketEvent>().IgnoreQueryFilters().CountAsync(e => e.TicketId == ticketId, Ct));
+
+    /// <summary>Everything a refused request must leave as it was on a ticket, as one comparable string.</summary>
+    public async Task<string> TicketStateAsync(Guid ticketId)
+    {
+        var t = await FindTicketAsync(ticketId) ?? throw new InvalidOperationException($"No ticket {ticketId}.");
+        return $"v{t.Version} {t.Status} assignee={t.AssigneeId} customer={t.CustomerName} messages={t.MessageCount}/{await CountMessagesAsync(ticketId)} events={await CountEventsAsync(ticketId)}";
+    }
+
     public Task<int> CountStaffAsync()
         => DbAsync(db => db.Set<StaffMember>().IgnoreQueryFilters().CountAsync(Ct));
 
