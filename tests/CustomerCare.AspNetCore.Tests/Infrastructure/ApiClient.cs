@@ -54,7 +54,7 @@ public sealed class ApiClient(HttpClient http, string? userId, ApiHost host)
     public static HttpContent Raw(string text, string? contentType = "application/json")
     {
         var content = new StringContent(text, Encoding.UTF8);
-        content.Headers.ContentType = contentType is null ? null : new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
+        content.Headers.ContentType = contentType is null ? null : System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
         return content;
     }
 
