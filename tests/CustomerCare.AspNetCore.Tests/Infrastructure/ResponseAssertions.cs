@@ -32,7 +32,7 @@ public static class ResponseAssertions
     /// <summary>
     /// Asserts an error answer: the status, <c>application/problem+json</c>, the stable <c>type</c>
     /// (<c>urn:customercare:problem:{type}</c>), the <c>status</c> member, no leaked internals and, for
-    /// 400, an <c>errors</c> map naming each of <paramref name="errorFields"/>.
+    /// 400, an <c>errors</c> map naming each of <paramref name="errorFields"/> (<c>*</c>: any field).
     /// </summary>
     public static async Task<JsonElement> ExpectProblemAsync(this HttpResponseMessage response, HttpStatusCode status, string type, params string[] errorFields)
     {
@@ -52,7 +52,7 @@ public static class ResponseAssertions
         if (errorFields.Length > 0)
         {
             Assert.True(json.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Object, Describe(response, body, "Expected an 'errors' map"));
-            foreach (var field in errorFields)
+            foreach (var field in errorFields.Where(f => f != "*"))
             {
                 Assert.True(errors.TryGetProperty(field, out var messages), Describe(response, body, $"Expected errors['{field}']"));
                 Assert.True(messages.GetArrayLength() > 0 && !string.IsNullOrWhiteSpace(messages[0].GetString()));

@@ -46,7 +46,9 @@ public sealed class LifecycleTests(ApiFixture fixture) : IClassFixture<ApiFixtur
         Assert.Equal("Telco Agent One", assigned.GetProperty("assignee").Str("name"));
 
         // Agent replies: waiting on the customer.
-        var reply = await agent.PostMessageAsync(id, "Roaming was charged by mistake; we will refund it.");
+        var replyResponse = await agent.PostAsync($"tickets/{id}/messages", new { body = "Roaming was charged by mistake; we will refund it." });
+        var reply = await replyResponse.ExpectAsync(HttpStatusCode.Created);
+        Assert.Equal($"/t/telco/api/tickets/{id}/messages?after=0", replyResponse.Headers.Location?.OriginalString);
         Assert.Equal(1, reply.GetProperty("sequence").GetInt32());
         Assert.Equal("agent", reply.Str("authorRole"));
         var afterReply = await customer.GetTicketAsync(id);
@@ -94,6 +96,33 @@ public sealed class LifecycleTests(ApiFixture fixture) : IClassFixture<ApiFixtur
             [customerId, Users.TelcoAdmin, Users.TelcoAgent1, Users.TelcoAgent1, customerId, customerId, Users.TelcoAgent1, customerId],
             events.EnumerateArray().Select(e => e.Str("actorId")));
         Assert.Equal(Users.TelcoAgent1, events[1].Str("assigneeId"));
+    }
+
+    [Fact]
+    public async Task Json_is_camel_case_with_lower_case_enums_and_utc_iso_times()
+    {
+        var owner = Host.As(Users.New());
+        var response = await owner.PostAsync("tickets", ApiClient.TicketBody(Tenants.Bank));
+        var raw = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("\"status\":\"new\"", raw, StringComparison.Ordinal);
+        Assert.Contains("\"priority\":\"normal\"", raw, StringComparison.Ordinal);
+        Assert.Contains("\"channel\":\"api\"", raw, StringComparison.Ordinal);
+        Assert.Contains("\"customFields\":{}", raw, StringComparison.Ordinal);
+        Assert.DoesNotMatch("\"[A-Z][A-Za-z]*\":", raw);
+
+        var ticket = System.Text.Json.JsonDocument.Parse(raw).RootElement;
+        var createdAt = ticket.Str("createdAt");
+        Assert.Matches(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|\+00:00)$", createdAt);
+        Assert.Equal(TimeSpan.Zero, DateTimeOffset.Parse(createdAt, System.Globalization.CultureInfo.InvariantCulture).Offset);
+
+        await Host.As(Users.BankAdmin).AssignAsync(ticket.Id(), Users.BankAgent1);
+        await Host.As(Users.BankAgent1).PostMessageAsync(ticket.Id(), "Hello", "internal");
+        var events = await (await Host.As(Users.BankAdmin).GetAsync($"tickets/{ticket.Id()}/events")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(["created", "assigned", "messagePosted"], events.EnumerateArray().Select(e => e.Str("kind")));
+        var messages = await (await Host.As(Users.BankAdmin).GetAsync($"tickets/{ticket.Id()}/messages")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("internal", messages[0].Str("visibility"));
+        Assert.Equal("agent", messages[0].Str("authorRole"));
     }
 
     [Fact]

@@ -282,6 +282,53 @@ public sealed class BadInputTests(ApiFixture fixture) : IClassFixture<ApiFixture
         await Host.As(Users.New()).CreateTicketAsync(ApiClient.Raw("""{"subject":"Card","description":"Blocked"}""", "application/json; charset=utf-8"));
     }
 
+    public static TheoryData<string, string, string, int> OddRequests => new()
+    {
+        // method, path, JSON body ("" for none), expected status
+        { "GET", "tickets?q=%00", "", 200 },
+        { "GET", "tickets?q=%F0%9F%92%B3", "", 200 },
+        { "GET", "tickets?q=%27%3B%20DROP%20TABLE%20cc_tickets%3B--", "", 200 },
+        { "GET", "tickets?assignee=" + new string('a', 201), "", 400 },
+        { "GET", "tickets?limit=1e3", "", 400 },
+        { "GET", "tickets?limit=%20", "", 400 },
+        { "GET", "tickets?cursor=99999999999999999999999", "", 400 },
+        { "GET", "tickets/{id}/messages?after=99999999999", "", 400 },
+        { "POST", "tickets", new string('[', 200) + new string(']', 200), 400 },
+        { "POST", "tickets", "{\"subject\":\"a\",\"description\":\"b\",\"customFields\":null}", 201 },
+        { "POST", "tickets", "{\"subject\":\"a\\u0000b\",\"description\":\"b\"}", 201 },
+        { "POST", "tickets", "{\"subject\":\"a\",\"description\":\"b\",\"subject\":\"c\"}", 201 },
+        { "POST", "tickets", "{\"subject\":\"a\",\"description\":\"b\",\"unknown\":{\"deep\":[1,2,3]}}", 201 },
+        { "POST", "tickets", "{\"Subject\":\"a\",\"DESCRIPTION\":\"b\"}", 201 },
+        { "POST", "tickets/{id}/messages", "{\"body\":\"\\ud800\"}", 400 },
+        { "POST", "tickets/{id}/assign", "{\"agentId\":null}", 200 },
+        { "GET", "tickets/{{id}}", "", 200 },
+    };
+
+    [Theory]
+    [MemberData(nameof(OddRequests))]
+    public async Task Odd_requests_never_fail_with_a_500_or_leak_internals(string method, string path, string json, int expected)
+    {
+        var (owner, ticket) = await ArrangeAsync();
+        var client = method == "GET" || path.Contains("{id}", StringComparison.Ordinal) ? Host.As(Users.BankAdmin) : Host.As(owner);
+        var response = await client.SendAsync(new HttpMethod(method), path.Replace("{id}", ticket.ToString(), StringComparison.Ordinal), json.Length == 0 ? null : ApiClient.Raw(json));
+        if (expected >= 400)
+        {
+            var problem = await response.ExpectProblemAsync((HttpStatusCode)expected, "validation", "*");
+            Assert.True(problem.GetProperty("errors").EnumerateObject().Any());
+        }
+        else
+        {
+            await response.ExpectAsync((HttpStatusCode)expected);
+        }
+    }
+
+    [Fact]
+    public async Task Oversized_user_id_from_the_host_is_treated_as_not_signed_in()
+    {
+        await (await Host.As(new string('u', 201)).GetAsync("me")).ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
+        await (await Host.As(new string('u', 200)).GetAsync("me")).ExpectAsync(HttpStatusCode.OK);
+    }
+
     // ------------------------------------------------------------------ helpers ---
 
     /// <summary>A fresh customer with a ticket assigned to agent one.</summary>
