@@ -98,6 +98,7 @@ namespace Microsoft.AspNetCore.Builder
             api.MapPatch("/me", CustomerEndpoints.UpdateMe).WithName("CustomerCare.UpdateMe").WithSummary("Update the caller's phone number (customers).")
                 .Accepts<UpdateProfileRequest>("application/json").ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden)
                 .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            MapNonJsonTwin(api, "PATCH", "/me");
             api.MapDelete("/me", CustomerEndpoints.DeleteMe).WithName("CustomerCare.DeleteMe").WithSummary("Delete the caller's account and erase their personal data (customers).")
                 .ProducesProblem(StatusCodes.Status403Forbidden);
 
@@ -106,6 +107,9 @@ namespace Microsoft.AspNetCore.Builder
                 .Accepts<CreateTicketRequest>("application/json").ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden)
                 .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
                 .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            MapNonJsonTwin(tickets, "POST", "");
+            MapNonJsonTwin(tickets, "POST", "/{id}/assign");
+            MapNonJsonTwin(tickets, "POST", "/{id}/messages");
             tickets.MapGet("", TicketEndpoints.ListTickets).WithName("CustomerCare.ListTickets")
                 .WithSummary("Tickets the caller may see, newest first. Filters: status, assignee (id, me, none), priority, category, q; cursor and limit (at most 100).")
                 .ProducesValidationProblem();
@@ -139,6 +143,7 @@ namespace Microsoft.AspNetCore.Builder
             agents.MapPost("", StaffEndpoints.AddAgent).WithName("CustomerCare.AddAgent").WithSummary("Add an agent or admin; the host mails a set-password link (admins).")
                 .Accepts<AddStaffRequest>("application/json").ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden)
                 .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+            MapNonJsonTwin(agents, "POST", "");
             agents.MapDelete("/{id}", StaffEndpoints.RemoveAgent).WithName("CustomerCare.RemoveAgent")
                 .WithSummary("Deactivate a staff member; their unresolved tickets return to the unassigned queue (admins).")
                 .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict);
@@ -166,6 +171,17 @@ namespace Microsoft.AspNetCore.Builder
                 .ProducesProblem(StatusCodes.Status403Forbidden);
             return api;
         }
+
+        /// <summary>
+        /// Routing answers a Content-Type outside an endpoint's <c>Accepts</c> metadata with a bare 415 before
+        /// any CustomerCare code runs: no tenant or sign-in check, no problem details. A twin of each JSON
+        /// endpoint without that metadata (hidden from OpenAPI) takes such requests instead and answers the
+        /// 415 problem after the usual checks; routing still prefers the JSON endpoint for JSON bodies.
+        /// </summary>
+        private static void MapNonJsonTwin(IEndpointRouteBuilder group, string method, string pattern)
+            => group.MapMethods(pattern, [method], RejectNonJson).ExcludeFromDescription();
+
+        private static IResult RejectNonJson() => throw new UnsupportedMediaTypeException();
 
         private static void EnsureServices(IServiceProvider services)
         {

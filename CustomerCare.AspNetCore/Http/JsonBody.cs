@@ -53,8 +53,26 @@ internal static class JsonBody
         }
         catch (JsonException ex)
         {
-            var field = FieldOf(ex.Path);
+            // A syntax error inside a value (e.g. a truncated body) also carries the property's path:
+            // only blame a field when the JSON itself is well-formed.
+            var field = IsWellFormed(buffer.WrittenSpan) ? FieldOf(ex.Path) : "$";
             throw new ValidationException(field, field == "$" ? "The body is not valid JSON." : "The value has the wrong type or format.");
+        }
+    }
+
+    private static bool IsWellFormed(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        try
+        {
+            while (reader.Read())
+            {
+            }
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
         }
     }
 

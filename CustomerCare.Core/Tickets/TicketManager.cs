@@ -125,6 +125,7 @@ public sealed class TicketManager
         };
         changes.Events.Add(Event(ticket, TicketEventKind.Created, actor.UserId, now, toStatus: TicketStatus.New));
 
+        KeepEventOrder(changes.Events);
         try
         {
             await _tickets.SaveAsync(changes, cancellationToken);
@@ -415,6 +416,7 @@ public sealed class TicketManager
             ticket.Version = readVersion + 1;
             var changes = new TicketChangeSet { Ticket = ticket, ExpectedVersion = readVersion, Message = message, Idempotency = record };
             changes.Events.AddRange(events.Events);
+            KeepEventOrder(changes.Events);
             try
             {
                 await _tickets.SaveAsync(changes, cancellationToken);
@@ -467,6 +469,18 @@ public sealed class TicketManager
 
     private static string Hash<T>(T value)
         => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(value))));
+
+    /// <summary>
+    /// The events of one change share a timestamp and the trail is read ordered by (time, id). Version 7
+    /// ids only order by the millisecond, the rest is random, so hand the ids out again in ascending
+    /// order: the trail then lists them in the order they happened (message posted, then status changed).
+    /// </summary>
+    private static void KeepEventOrder(List<TicketEvent> events)
+    {
+        if (events.Count < 2) return;
+        var ids = events.Select(e => e.Id).Order().ToArray();
+        for (var i = 0; i < events.Count; i++) events[i].Id = ids[i];
+    }
 
     private static TicketEvent Event(Ticket ticket, TicketEventKind kind, string actorId, DateTimeOffset now,
         TicketStatus? fromStatus = null, TicketStatus? toStatus = null, string? assigneeId = null, string? detail = null)
