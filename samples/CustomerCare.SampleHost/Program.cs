@@ -108,7 +108,7 @@ app.MapGet("/", (HttpContext context) => Results.Content(
     """, "text/plain")).ExcludeFromDescription();
 app.MapOpenApi();
 
-app.MapGroup(TenantAuthPathBase.AuthPrefix).MapIdentityApi<SampleUser>().WithTags("Identity");
+app.MapGroup(TenantAuthPathBase.AuthPrefix).RequireTenant().MapIdentityApi<SampleUser>().WithTags("Identity");
 app.MapGroup("/t/{tenant}/api").MapCustomerCare();
 
 // The operator API (suspend / resume tenants), protected by a shared key from configuration.

@@ -1,3 +1,4 @@
+using CustomerCare.AspNetCore;
 using CustomerCare.AspNetCore.MultiTenancy;
 
 namespace CustomerCare.SampleHost.Identity;
@@ -24,6 +25,16 @@ internal static class TenantAuthPathBase
         }
         return next(context);
     });
+
+    /// <summary>
+    /// Refuses Identity requests that name no tenant (neither <c>/t/{tenant}/api/auth/...</c> nor an
+    /// <c>X-Tenant</c> header) with a 404 problem, as CustomerCare's own endpoints do: users only exist
+    /// within a tenant, so without one registering failed with a 500 and the rest answered misleadingly.
+    /// </summary>
+    public static TBuilder RequireTenant<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder
+        => builder.AddEndpointFilter(async (context, next) => context.HttpContext.GetCustomerCareTenant() is not null
+            ? await next(context)
+            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "The tenant was not found.", type: "urn:customercare:problem:tenant-not-found"));
 
     /// <summary>Resolves the tenant of requests whose path base is <c>/t/{tenant}/api</c>.</summary>
     public sealed class Strategy : ITenantResolutionStrategy
