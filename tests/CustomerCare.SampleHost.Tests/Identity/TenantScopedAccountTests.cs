@@ -153,4 +153,30 @@ public sealed class TenantScopedAccountTests(SampleHostFactory host) : IClassFix
         await api.ExpectAsync(HttpMethod.Post, $"/t/{Insurer}/api/auth/forgotPassword", HttpStatusCode.OK, new { email });
         Assert.DoesNotContain(host.Mail.To(email), m => m.Subject == "Your password reset code");
     }
+
+    [Theory]
+    [InlineData("/auth/register")]
+    [InlineData("/auth/login")]
+    [InlineData("/auth/forgotPassword")]
+    public async Task The_identity_api_outside_a_tenant_is_a_404_problem(string path)
+    {
+        using var api = host.Api();
+        var response = await api.PostAsync(path, new { email = Api.UniqueEmail("nowhere"), password = Api.StrongPassword });
+        await Api.ExpectProblemAsync(response, HttpStatusCode.NotFound, "urn:customercare:problem:tenant-not-found");
+    }
+
+    [Fact]
+    public async Task The_identity_api_also_finds_the_tenant_in_the_X_Tenant_header()
+    {
+        using var api = host.Api();
+        var email = Api.UniqueEmail("hdr");
+        await api.NewCustomerAsync(Bank, email);
+        var headers = new Dictionary<string, string> { ["X-Tenant"] = Bank };
+        var login = await api.SendAsync(HttpMethod.Post, "/auth/login", new { email, password = Api.StrongPassword }, headers: headers);
+        var token = (string?)(await Api.ExpectAsync(login, HttpStatusCode.OK))?["accessToken"];
+        await api.ExpectAsync(HttpMethod.Get, $"/t/{Bank}/api/me", HttpStatusCode.OK, token: token);
+        headers["X-Tenant"] = Insurer;
+        await Api.ExpectProblemAsync(await api.SendAsync(HttpMethod.Post, "/auth/login", new { email, password = Api.StrongPassword }, headers: headers),
+            HttpStatusCode.Unauthorized, detail: "Failed");
+    }
 }
