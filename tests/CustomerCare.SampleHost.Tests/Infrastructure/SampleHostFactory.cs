@@ -14,11 +14,20 @@ public class SampleHostFactory : WebApplicationFactory<Program>
     public const string OperatorKey = "test-operator-key-7f3c";
 
     public SampleHostFactory()
+        : this(Path.Combine(Path.GetTempPath(), "customercare-sample-tests", Guid.NewGuid().ToString("N")), ownsRoot: true)
     {
-        Root = Path.Combine(Path.GetTempPath(), "customercare-sample-tests", Guid.NewGuid().ToString("N"));
+    }
+
+    /// <summary>A host on the database and pickup folder in <paramref name="root"/>; only the owner deletes it.</summary>
+    protected SampleHostFactory(string root, bool ownsRoot)
+    {
+        Root = root;
+        _ownsRoot = ownsRoot;
         Directory.CreateDirectory(Root);
         Mail = new PickupMailbox(Path.Combine(Root, "mail"));
     }
+
+    private readonly bool _ownsRoot;
 
     /// <summary>Temp folder holding this host's database and mail.</summary>
     public string Root { get; }
@@ -47,6 +56,11 @@ public class SampleHostFactory : WebApplicationFactory<Program>
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
     }
 
+    /// <summary>A second host on this host's database and pickup folder, as after a restart. Disposing it leaves them.</summary>
+    public SampleHostFactory Restarted() => new SameRoot(Root);
+
+    private sealed class SameRoot(string root) : SampleHostFactory(root, ownsRoot: false);
+
     /// <summary>A client that neither keeps cookies nor follows redirects (each test decides).</summary>
     public Api Api() => new(CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false, AllowAutoRedirect = false }), Mail);
 
@@ -56,7 +70,9 @@ public class SampleHostFactory : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
+        GC.SuppressFinalize(this);
         SqliteConnection.ClearAllPools();
+        if (!_ownsRoot) return;
         try
         {
             Directory.Delete(Root, recursive: true);
@@ -65,6 +81,5 @@ public class SampleHostFactory : WebApplicationFactory<Program>
         {
             // Best effort: a temp folder left behind is harmless.
         }
-        GC.SuppressFinalize(this);
     }
 }
