@@ -102,6 +102,23 @@ builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
     }
     document.Security ??= [];
     document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] });
+    TenantAuthPathBase.DescribeTenantPaths(document);
+
+    // The operator API takes its shared key, not a user's token.
+    var operatorOperations = document.Paths?.Where(p => p.Key.StartsWith("/ops/", StringComparison.Ordinal))
+        .SelectMany(p => p.Value.Operations?.Values ?? Enumerable.Empty<OpenApiOperation>()).ToList() ?? [];
+    if (operatorOperations.Count > 0)
+    {
+        document.Components.SecuritySchemes["operatorKey"] = new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.ApiKey,
+            Name = "X-Operator-Key",
+            In = ParameterLocation.Header,
+            Description = "The operator key (configuration Operator:ApiKey) for /ops/tenants.",
+        };
+        foreach (var operation in operatorOperations)
+            operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("operatorKey", document)] = [] }];
+    }
     return Task.CompletedTask;
 }));
 
@@ -129,15 +146,17 @@ app.MapGet("/", (HttpContext context) => Results.Content(
     """, "text/plain")).ExcludeFromDescription();
 app.MapOpenApi();
 
-app.MapGroup(TenantAuthPathBase.AuthPrefix).MapIdentityApi<SampleUser>().WithTags("Identity");
-app.MapGroup("/t/{tenant}/api").MapCustomerCare();
+app.MapGroup(TenantAuthPathBase.AuthPrefix).RequireTenant()
+    .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable)   // unknown or suspended tenant
+    .MapIdentityApi<SampleUser>().WithTags("Identity");
+app.MapGroup(TenantAuthPathBase.TenantApiPrefix).MapCustomerCare();
 
 // The operator API (suspend / resume tenants), protected by a shared key from configuration.
 var operatorKey = configuration["Operator:ApiKey"];
 if (!string.IsNullOrEmpty(operatorKey))
 {
     var expected = Encoding.UTF8.GetBytes(operatorKey);
-    app.MapGroup("/ops/tenants").MapCustomerCareTenantAdministration().AddEndpointFilter(async (context, next) =>
+    app.MapGroup("/ops/tenants").MapCustomerCareTenantAdministration().ProducesProblem(StatusCodes.Status401Unauthorized).AddEndpointFilter(async (context, next) =>
     {
         var given = Encoding.UTF8.GetBytes(context.HttpContext.Request.Headers["X-Operator-Key"].ToString());
         return CryptographicOperations.FixedTimeEquals(given, expected)
