@@ -17,6 +17,7 @@ internal sealed partial class AssignmentEngine(
     IStaffStore staff,
     IEnumerable<IAssignmentStrategy> strategies,
     ITenantContextAccessor tenant,
+    Notifications.NotificationPlanner planner,
     TimeProvider time,
     ILogger<AssignmentEngine> logger)
 {
@@ -73,6 +74,7 @@ internal sealed partial class AssignmentEngine(
         bool HasRoom(StaffMember a) => a.Capacity is not { } cap || LoadOf(a) < cap;
 
         var assigned = new List<Ticket>();
+        var written = new List<Notifications.OutboxNotification>();
         var last = session.LastAssignedAgentId;
         var now = time.GetUtcNow();
         var skip = 0;
@@ -100,6 +102,8 @@ internal sealed partial class AssignmentEngine(
                 ticket.Status = TicketStatus.Open;
                 ticket.UpdatedAt = now;
                 ticket.Version = readVersion + 1;
+                var system = new Actors.Actor(ticket.TenantId, "system", Actors.ActorRole.Admin, "Automatic assignment", null);
+                var notifications = await planner.AssignedAsync(ticket, system, cancellationToken);
                 session.Assign(ticket, readVersion, new TicketEvent
                 {
                     Id = Guid.CreateVersion7(now),
@@ -112,7 +116,8 @@ internal sealed partial class AssignmentEngine(
                     AssigneeId = agent.UserId,
                     Detail = decision.Reason.Length > 500 ? decision.Reason[..500] : decision.Reason,
                     CreatedAt = now,
-                });
+                }, notifications);
+                written.AddRange(notifications);
                 loads[agent.UserId] = LoadOf(agent) + 1;
                 last = agent.UserId;
                 assigned.Add(ticket);
@@ -125,6 +130,7 @@ internal sealed partial class AssignmentEngine(
 
         if (assigned.Count == 0) return [];
         await session.CommitAsync(last, cancellationToken);
+        planner.Wake(written);
         return assigned;
     }
 

@@ -52,9 +52,10 @@ internal sealed class EfCustomerStore(CustomerCareDbContext db) : ICustomerStore
                 Profile = c,
                 Raised = db.Tickets.Count(t => t.CustomerId == c.UserId),
                 Resolved = db.Tickets.Count(t => t.CustomerId == c.UserId && (t.Status == TicketStatus.Resolved || t.Status == TicketStatus.Closed)),
+                Sent = db.Notifications.Count(n => n.RecipientUserId == c.UserId && n.Status == CustomerCare.Notifications.NotificationStatus.Sent),
             })
             .ToListAsync(cancellationToken);
-        return [.. rows.Select(r => new CustomerSummary(r.Profile, r.Raised, r.Resolved, 0))];
+        return [.. rows.Select(r => new CustomerSummary(r.Profile, r.Raised, r.Resolved, r.Sent))];
     }
 
     public async Task EraseAsync(CustomerProfile profile, string replacementName, DateTimeOffset now, CancellationToken cancellationToken)
