@@ -24,6 +24,7 @@ public sealed partial class SmtpNotificationChannel : INotificationChannel, IAsy
     private readonly ILogger<SmtpNotificationChannel> _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private SmtpClient? _client;
+    private int _disposed;
 
     /// <summary>Creates the channel.</summary>
     public SmtpNotificationChannel(IOptions<SmtpNotificationOptions> options, ILogger<SmtpNotificationChannel> logger)
@@ -170,6 +171,8 @@ public sealed partial class SmtpNotificationChannel : INotificationChannel, IAsy
     /// <summary>Closes the kept connection.</summary>
     public async ValueTask DisposeAsync()
     {
+        // Registered as itself and as a channel: the container may dispose it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         await _gate.WaitAsync();
         try
         {
