@@ -23,4 +23,18 @@ public static class SmtpNotificationsBuilderExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<INotificationChannel, SmtpNotificationChannel>(sp => sp.GetRequiredService<SmtpNotificationChannel>()));
         return builder;
     }
+
+    /// <summary>
+    /// Adds an <c>email</c> channel for development: each notification is written as an <c>.eml</c> file to a
+    /// folder (the same MIME message SMTP would carry) instead of being sent.
+    /// </summary>
+    public static CustomerCareBuilder AddPickupFolderNotifications(this CustomerCareBuilder builder, Action<PickupFolderNotificationOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.AddOptions<PickupFolderNotificationOptions>().Configure(configure).ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PickupFolderNotificationOptions>, PickupFolderNotificationOptionsValidator>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<INotificationChannel, PickupFolderNotificationChannel>());
+        return builder;
+    }
 }

@@ -45,7 +45,7 @@ public static partial class NotificationTemplates
                 "Hello {{recipient.name}},\n\n{{actor.name}} changed ticket {{ticket.number}} ({{ticket.subject}}) from {{status.from}} to {{status.to}}.\n\n{{tenant.name}} Support"),
             NotificationKind.StaffAccountCreated => ("Your {{tenant.name}} helpdesk account",
                 "Hello {{recipient.name}},\n\n{{actor.name}} added you to the {{tenant.name}} helpdesk as {{account.role}}. You will receive a separate message to set your password.\n\n{{tenant.name}} helpdesk"),
-            NotificationKind.PasswordReset => ("Reset your {{tenant.name}} password",
+            NotificationKind.PasswordReset => ("Your {{tenant.name}} password",
                 "Hello {{recipient.name}},\n\n{{reset.instructions}}\n\nIf you did not ask for this, ignore this message; your password stays as it is.\n\n{{tenant.name}}"),
             NotificationKind.EmailConfirmation => ("Confirm your email",
                 "Welcome to {{tenant.name}}!\n\nConfirm your email address by opening this link:\n\n{{confirm.link}}\n"),

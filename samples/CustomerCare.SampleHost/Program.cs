@@ -19,7 +19,12 @@ void UseDatabase(DbContextOptionsBuilder ef)
     else ef.UseSqlite(sqlite);
 }
 
-builder.Services.AddCustomerCare(o =>
+// Mail: through SMTP when Smtp:Host is set, else written as .eml files to a pickup folder (development).
+var pickup = Path.GetFullPath(configuration["Mail:PickupFolder"] ?? Path.Combine(builder.Environment.ContentRootPath, "mail-pickup"));
+var smtp = configuration.GetSection("Smtp");
+var useSmtp = !string.IsNullOrWhiteSpace(smtp["Host"]);
+
+var customerCare = builder.Services.AddCustomerCare(o =>
     {
         o.Tickets.ReopenWindow = TimeSpan.FromDays(14);
         o.Claims.RequireTenantClaim = true;
@@ -30,7 +35,10 @@ builder.Services.AddCustomerCare(o =>
     .AddMultiTenancy(t => t.WithRouteStrategy("tenant").WithStrategy(new TenantAuthPathBase.Strategy()).WithHeaderStrategy("X-Tenant"))
     .ConfigureHttp(o => configuration.GetSection("CustomerCare:Http").Bind(o))
     .AddStaffAccountProvisioner<IdentityStaffAccountProvisioner>()
-    .AddUserAccountEraser<IdentityAccountEraser>();
+    .AddUserAccountEraser<IdentityAccountEraser>()
+    .ConfigureNotifications(o => configuration.GetSection("CustomerCare:Notifications").Bind(o));
+if (useSmtp) customerCare.AddSmtpNotifications(o => smtp.Bind(o));
+else customerCare.AddPickupFolderNotifications(o => o.Folder = pickup);
 
 // ASP.NET Core Identity with users scoped per tenant (see SampleIdentityDbContext).
 if (!string.IsNullOrWhiteSpace(postgres))
@@ -53,6 +61,7 @@ builder.Services.AddIdentityApiEndpoints<SampleUser>(o =>
         o.Password.RequiredLength = 10;
     })
     .AddEntityFrameworkStores<SampleIdentityDbContext>()
+    .AddSignInManager<NewDeviceSignInManager>()
     .AddClaimsPrincipalFactory<TenantClaimsPrincipalFactory>();
 builder.Services.ConfigureApplicationCookie(o =>
 {
@@ -63,10 +72,8 @@ builder.Services.ConfigureApplicationCookie(o =>
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddAuthorization();
 
-// Development mail: .eml files in a pickup folder.
-var pickup = Path.GetFullPath(configuration["Mail:PickupFolder"] ?? Path.Combine(builder.Environment.ContentRootPath, "mail-pickup"));
-builder.Services.AddSingleton(new PickupFolder(pickup));
-builder.Services.AddSingleton<IEmailSender<SampleUser>, PickupFolderEmailSender>();
+// Identity's mail (confirmation, password reset) goes through CustomerCare's outbox too.
+builder.Services.AddSingleton<IEmailSender<SampleUser>, OutboxEmailSender>();
 
 builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
 {
@@ -166,7 +173,10 @@ if (!string.IsNullOrEmpty(operatorKey))
 }
 
 app.Lifetime.ApplicationStarted.Register(() =>
-    app.Logger.LogInformation("Development mail is written to {PickupFolder}", pickup));
+{
+    if (useSmtp) app.Logger.LogInformation("Mail is sent through SMTP server {SmtpHost}:{SmtpPort}", smtp["Host"], smtp["Port"] ?? "587");
+    else app.Logger.LogInformation("Development mail is written to {PickupFolder}", pickup);
+});
 
 app.Run();
 

@@ -119,7 +119,7 @@ public sealed class MailTests
         var row = Assert.Single(await desk.WaitUntilAllSentAsync(expected: 1));
 
         var mail = Assert.Single(sink.To(to.Email!));
-        Assert.Equal("Reset your Acme Bank password", mail.Subject);
+        Assert.Equal("Your Acme Bank password", mail.Subject);
         Assert.Contains("Your reset code is 774411.", mail.TextBody!, StringComparison.Ordinal);
         Assert.False(mail.Headers.Contains("List-Unsubscribe"));
         Assert.Null(mail.InReplyTo);
