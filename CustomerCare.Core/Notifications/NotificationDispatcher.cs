@@ -99,10 +99,11 @@ public sealed partial class NotificationDispatcher
             error = Describe(ex);
         }
 
+        // Record the outcome even while the host is stopping: a delivered mail left unmarked would be sent again.
         var now = _time.GetUtcNow();
         if (error is null)
         {
-            var marked = await queue.MarkSentAsync(notification, token, now, NotificationKinds.CarriesSecrets(notification.Kind), cancellationToken);
+            var marked = await queue.MarkSentAsync(notification, token, now, NotificationKinds.CarriesSecrets(notification.Kind), CancellationToken.None);
             if (marked) Sent(_logger, notification.Id, notification.Kind, notification.TenantId, notification.Channel);
             else ClaimLost(_logger, notification.Id, notification.TenantId);
             return;
@@ -110,7 +111,7 @@ public sealed partial class NotificationDispatcher
 
         var dead = permanent || notification.Attempts >= _options.MaxAttempts;
         DateTimeOffset? next = dead ? null : now + Backoff(notification.Attempts);
-        var recorded = await queue.MarkFailedAsync(notification, token, error, next, cancellationToken);
+        var recorded = await queue.MarkFailedAsync(notification, token, error, next, CancellationToken.None);
         if (!recorded) ClaimLost(_logger, notification.Id, notification.TenantId);
         else if (dead) DeadLettered(_logger, notification.Id, notification.Kind, notification.TenantId, notification.Channel, notification.Attempts, error);
         else Failed(_logger, notification.Id, notification.Kind, notification.TenantId, notification.Channel, notification.Attempts, error, next!.Value);

@@ -228,6 +228,29 @@ public sealed class WhoGetsWhatTests(NotificationFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Erasing_a_customer_drops_their_undelivered_notifications_and_scrubs_the_delivered_ones()
+    {
+        var desk = await DeskAsync();
+        var ticket = await desk.CreateAssignedAsync();
+        await fixture.DrainAsync();
+        await desk.PostAsync(desk.Agent, ticket.Id, "Please send us your address.");   // batched: still pending
+        Assert.Contains(await fixture.OutboxAsync(desk), n => n.RecipientUserId == desk.Customer.UserId && n.Status == NotificationStatus.Pending);
+
+        await desk.RunAsync(sp => sp.GetRequiredService<CustomerManager>().EraseAsync(desk.Admin, desk.Customer.UserId, Ct));
+
+        var rows = (await fixture.OutboxAsync(desk)).Where(n => n.RecipientUserId == desk.Customer.UserId).ToList();
+        Assert.Equal(2, rows.Count);   // received, assigned: delivered before the erasure
+        Assert.All(rows, n =>
+        {
+            Assert.Equal(NotificationStatus.Sent, n.Status);
+            Assert.Equal("", n.RecipientAddress);
+            Assert.Null(n.RecipientName);
+            Assert.Equal("{}", n.DataJson);
+        });
+        Assert.Contains(await fixture.OutboxAsync(desk), n => n.RecipientUserId == desk.Admin.UserId && n.RecipientAddress == "ada@example.test");
+    }
+
+    [Fact]
     public async Task The_customer_list_counts_notifications_sent_to_each_customer()
     {
         var desk = await DeskAsync();
