@@ -45,6 +45,13 @@ public sealed class NotificationOptions
     /// <summary>How often the dispatcher looks for due notifications when nothing wakes it. Default 5 seconds.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long a tenant's list of admins (told of every new ticket) is kept in memory. Staff changes made through
+    /// this host clear it at once; other host instances see them when it expires. Default 30 seconds; zero reads the
+    /// staff directory for every ticket.
+    /// </summary>
+    public TimeSpan AdminRecipientCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Whether this host runs the background dispatcher (turn off on instances that should only write). Default <c>true</c>.</summary>
     public bool RunDispatcher { get; set; } = true;
 }
@@ -94,6 +101,7 @@ internal sealed class CustomerCareOptionsValidator : IValidateOptions<CustomerCa
         if (n.ClaimLease < TimeSpan.FromSeconds(1)) failures.Add("CustomerCare: Notifications.ClaimLease must be at least 1 second.");
         if (n.BatchSize is < 1 or > 1000) failures.Add("CustomerCare: Notifications.BatchSize must be between 1 and 1000.");
         if (n.PollInterval <= TimeSpan.Zero) failures.Add("CustomerCare: Notifications.PollInterval must be positive.");
+        if (n.AdminRecipientCacheDuration < TimeSpan.Zero || n.AdminRecipientCacheDuration > TimeSpan.FromHours(1)) failures.Add("CustomerCare: Notifications.AdminRecipientCacheDuration must be between 0 and 1 hour.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -65,8 +65,10 @@ public static class CustomerCareServiceCollectionExtensions
             sp.GetRequiredService<NotificationChannelNames>(),
             sp.GetRequiredService<ITenantContextAccessor>(),
             sp.GetRequiredService<NotificationSignal>(),
+            sp.GetRequiredService<AdminRecipientCache>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<CustomerCareOptions>>()));
+        services.TryAddSingleton(sp => new AdminRecipientCache(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<CustomerCareOptions>>()));
         services.TryAddScoped<INotificationOutbox>(sp => new NotificationOutbox(
             sp.GetRequiredService<NotificationPlanner>(),
             sp.GetRequiredService<INotificationStore>(),

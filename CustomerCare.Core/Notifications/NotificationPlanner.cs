@@ -24,6 +24,7 @@ internal sealed class NotificationPlanner(
     NotificationChannelNames channels,
     ITenantContextAccessor tenant,
     NotificationSignal signal,
+    AdminRecipientCache admins,
     TimeProvider time,
     IOptions<CustomerCareOptions> options)
 {
@@ -199,10 +200,23 @@ internal sealed class NotificationPlanner(
         return member is { IsActive: true, Email.Length: > 0 } ? new Recipient(member.UserId, member.Email, member.DisplayName) : null;
     }
 
+    /// <summary>The tenant's active admins, read through a short-lived cache (every new ticket needs them).</summary>
     private async Task<IReadOnlyList<Recipient>> AdminsAsync(CancellationToken cancellationToken)
-        => [.. (await staff.ListAsync(activeOnly: true, cancellationToken))
+    {
+        var tenantId = tenant.Current?.TenantId ?? throw new InvalidOperationException("No tenant is set for this call.");
+        if (admins.TryGet(tenantId, out var cached)) return cached;
+        IReadOnlyList<Recipient> list = [.. (await staff.ListAsync(activeOnly: true, cancellationToken))
             .Where(s => s.Role == ActorRole.Admin && s.Email.Length > 0)
             .Select(s => new Recipient(s.UserId, s.Email, s.DisplayName))];
+        admins.Set(tenantId, list);
+        return list;
+    }
+
+    /// <summary>Forgets the cached admins of the current tenant (staff were added, changed or removed here).</summary>
+    public void StaffChanged()
+    {
+        if (tenant.Current?.TenantId is { } tenantId) admins.Invalidate(tenantId);
+    }
 
     private static Dictionary<string, string> TicketValues(Ticket ticket, Actor actor) => new(StringComparer.Ordinal)
     {
@@ -214,6 +228,35 @@ internal sealed class NotificationPlanner(
     };
 
     private static string Lower<T>(T value) where T : struct, Enum => value.ToString().ToLower(CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// Each tenant's admin recipients for <see cref="NotificationOptions.AdminRecipientCacheDuration"/>, so that raising
+/// a ticket does not read the staff directory every time. Staff changes made through this host clear it at once;
+/// changes made on another host instance are seen when the entry expires.
+/// </summary>
+internal sealed class AdminRecipientCache(TimeProvider time, IOptions<CustomerCareOptions> options)
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (DateTimeOffset Expires, IReadOnlyList<Recipient> Admins)> _entries = new(StringComparer.Ordinal);
+
+    public bool TryGet(string tenantId, out IReadOnlyList<Recipient> admins)
+    {
+        if (_entries.TryGetValue(tenantId, out var entry) && entry.Expires > time.GetUtcNow())
+        {
+            admins = entry.Admins;
+            return true;
+        }
+        admins = [];
+        return false;
+    }
+
+    public void Set(string tenantId, IReadOnlyList<Recipient> admins)
+    {
+        var duration = options.Value.Notifications.AdminRecipientCacheDuration;
+        if (duration > TimeSpan.Zero) _entries[tenantId] = (time.GetUtcNow() + duration, admins);
+    }
+
+    public void Invalidate(string tenantId) => _entries.TryRemove(tenantId, out _);
 }
 
 /// <summary>The names of the registered channels, read once.</summary>

@@ -78,6 +78,7 @@ public sealed class StaffManager
             existing.Role = role;
             var welcome = await _planner.StaffAccountCreatedAsync(existing, actor, cancellationToken);
             await _staff.UpdateAsync(existing, welcome, cancellationToken);
+            _planner.StaffChanged();
             _planner.Wake(welcome);
             await _ticketManager.DrainQueueAsync(actor, cancellationToken);
             return existing;
@@ -92,6 +93,7 @@ public sealed class StaffManager
             byId.Role = role;
             var welcome = await _planner.StaffAccountCreatedAsync(byId, actor, cancellationToken);
             await _staff.UpdateAsync(byId, welcome, cancellationToken);
+            _planner.StaffChanged();
             _planner.Wake(welcome);
             await _ticketManager.DrainQueueAsync(actor, cancellationToken);
             return byId;
@@ -108,6 +110,7 @@ public sealed class StaffManager
         };
         var notifications = await _planner.StaffAccountCreatedAsync(member, actor, cancellationToken);
         await _staff.AddAsync(member, notifications, cancellationToken);
+        _planner.StaffChanged();
         _planner.Wake(notifications);
         await _ticketManager.DrainQueueAsync(actor, cancellationToken);
         return member;
@@ -140,6 +143,7 @@ public sealed class StaffManager
             CreatedAt = now,
         }).ToList();
         await _staff.DeactivateAsync(member, events, now, cancellationToken);
+        _planner.StaffChanged();
 
         foreach (var ticket in open)
         {

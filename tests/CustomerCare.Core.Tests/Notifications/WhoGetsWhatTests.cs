@@ -47,6 +47,22 @@ public sealed class WhoGetsWhatTests(NotificationFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Admins_added_or_removed_through_the_staff_manager_are_told_of_the_next_ticket_or_not()
+    {
+        var desk = await DeskAsync();
+        await desk.CreateAsync();   // fills the admin cache with Ada
+        var bea = await desk.Staff(m => m.AddAsync(desk.Admin, new AddStaffRequest { Email = "bea@example.test", DisplayName = "Bea Admin", Role = Actors.ActorRole.Admin }, Ct));
+        var second = await desk.CreateAsync();
+        Assert.Equal(["ada@example.test", "bea@example.test"], (await fixture.OutboxAsync(desk))
+            .Where(n => n.TicketId == second.Id && n.Kind == NotificationKind.TicketCreated).Select(n => n.RecipientAddress).Order());
+
+        await desk.RunAsync(sp => sp.GetRequiredService<StaffManager>().DeactivateAsync(desk.Admin, bea.UserId, Ct));
+        var third = await desk.CreateAsync();
+        Assert.Equal(["ada@example.test"], (await fixture.OutboxAsync(desk))
+            .Where(n => n.TicketId == third.Id && n.Kind == NotificationKind.TicketCreated).Select(n => n.RecipientAddress));
+    }
+
+    [Fact]
     public async Task Automatic_assignment_tells_the_assigned_agent_and_the_customer_instead_of_the_admins()
     {
         var desk = await DeskAsync(s => s.AssignmentStrategy = RoundRobinAssignmentStrategyName);
