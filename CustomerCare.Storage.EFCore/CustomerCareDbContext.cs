@@ -164,9 +164,10 @@ public abstract class CustomerCareDbContext : DbContext
             TenantOwned(b);
             b.HasKey(n => new { n.TenantId, n.Id });
             // The dispatcher claims due rows of every tenant: the one index not led by TenantId (see ModelTests).
-            b.HasIndex(n => new { n.Status, n.NextAttemptAt }).HasDatabaseName("IX_cc_notifications_due");
+            // Partial (same SQL on SQLite and PostgreSQL): sent and dead rows leave it, so the queue's index stays small.
+            b.HasIndex(n => new { n.Status, n.NextAttemptAt }).HasDatabaseName("IX_cc_notifications_due").HasFilter("\"Status\" IN (0, 1)");
             b.HasIndex(n => new { n.TenantId, n.Status, n.Id });
-            b.HasIndex(n => new { n.TenantId, n.CoalesceKey });
+            b.HasIndex(n => new { n.TenantId, n.CoalesceKey }).HasFilter("\"CoalesceKey\" IS NOT NULL");
             b.HasIndex(n => new { n.TenantId, n.RecipientUserId, n.Status });
             b.Property(n => n.Channel).HasMaxLength(40);
             b.Property(n => n.RecipientUserId).HasMaxLength(200);

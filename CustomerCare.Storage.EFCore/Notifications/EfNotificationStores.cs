@@ -126,7 +126,8 @@ internal sealed class EfNotificationStore(CustomerCareDbContext db) : INotificat
 /// The dispatcher's queue on EF Core, across tenants. PostgreSQL claims with <c>FOR UPDATE SKIP LOCKED</c>,
 /// so concurrent dispatchers skip each other's rows instead of waiting or taking them twice; SQLite
 /// claims with one <c>UPDATE … WHERE rowid IN (SELECT … LIMIT n) RETURNING *</c>, atomic because SQLite
-/// has one writer at a time. Marking happens in the row's tenant context (set by the dispatcher).
+/// has one writer at a time. Marking happens in the row's tenant context (set by the dispatcher). The
+/// repeated <c>"Status" IN (0, 1)</c> lets both planners use the partial due index.
 /// </summary>
 internal sealed class EfNotificationQueue(CustomerCareDbContext db) : INotificationQueue
 {
@@ -139,7 +140,7 @@ internal sealed class EfNotificationQueue(CustomerCareDbContext db) : INotificat
               UPDATE "cc_notifications" SET "Status" = 1, "ClaimedBy" = {0}, "ClaimedUntil" = {1}, "Attempts" = "Attempts" + 1
               WHERE rowid IN (
                   SELECT rowid FROM "cc_notifications"
-                  WHERE ("Status" = 0 AND "NextAttemptAt" <= {2}) OR ("Status" = 1 AND "ClaimedUntil" < {2})
+                  WHERE "Status" IN (0, 1) AND (("Status" = 0 AND "NextAttemptAt" <= {2}) OR ("Status" = 1 AND "ClaimedUntil" < {2}))
                   ORDER BY "NextAttemptAt" LIMIT {3})
               RETURNING *
               """
@@ -147,7 +148,7 @@ internal sealed class EfNotificationQueue(CustomerCareDbContext db) : INotificat
               UPDATE "cc_notifications" AS n SET "Status" = 1, "ClaimedBy" = {0}, "ClaimedUntil" = {1}, "Attempts" = n."Attempts" + 1
               FROM (
                   SELECT "TenantId", "Id" FROM "cc_notifications"
-                  WHERE ("Status" = 0 AND "NextAttemptAt" <= {2}) OR ("Status" = 1 AND "ClaimedUntil" < {2})
+                  WHERE "Status" IN (0, 1) AND (("Status" = 0 AND "NextAttemptAt" <= {2}) OR ("Status" = 1 AND "ClaimedUntil" < {2}))
                   ORDER BY "NextAttemptAt" LIMIT {3}
                   FOR UPDATE SKIP LOCKED) AS due
               WHERE n."TenantId" = due."TenantId" AND n."Id" = due."Id"

@@ -72,12 +72,14 @@ namespace CustomerCare.Storage.EFCore.Migrations.PostgreSql
             migrationBuilder.CreateIndex(
                 name: "IX_cc_notifications_due",
                 table: "cc_notifications",
-                columns: new[] { "Status", "NextAttemptAt" });
+                columns: new[] { "Status", "NextAttemptAt" },
+                filter: "\"Status\" IN (0, 1)");
 
             migrationBuilder.CreateIndex(
                 name: "IX_cc_notifications_TenantId_CoalesceKey",
                 table: "cc_notifications",
-                columns: new[] { "TenantId", "CoalesceKey" });
+                columns: new[] { "TenantId", "CoalesceKey" },
+                filter: "\"CoalesceKey\" IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "IX_cc_notifications_TenantId_RecipientUserId_Status",
