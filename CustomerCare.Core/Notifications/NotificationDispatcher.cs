@@ -54,6 +54,8 @@ public sealed partial class NotificationDispatcher
         if (claimed.Count == 0) return 0;
 
         var tenants = new Dictionary<string, TenantInfo?>(StringComparer.Ordinal);
+        // Templates are read once per batch for each tenant and kind.
+        var templates = new Dictionary<(string, NotificationKind), NotificationTemplate>();
         foreach (var notification in claimed)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -71,12 +73,13 @@ public sealed partial class NotificationDispatcher
                 continue;
             }
             using (_tenantSetter.BeginScope(new TenantContext(tenant)))
-                await DeliverAsync(services, queue, tenant, notification, token, cancellationToken);
+                await DeliverAsync(services, queue, tenant, notification, token, templates, cancellationToken);
         }
         return claimed.Count;
     }
 
-    private async Task DeliverAsync(IServiceProvider services, INotificationQueue queue, TenantInfo tenant, OutboxNotification notification, string token, CancellationToken cancellationToken)
+    private async Task DeliverAsync(IServiceProvider services, INotificationQueue queue, TenantInfo tenant, OutboxNotification notification, string token,
+        Dictionary<(string, NotificationKind), NotificationTemplate> templates, CancellationToken cancellationToken)
     {
         string? error;
         var permanent = false;
@@ -84,7 +87,13 @@ public sealed partial class NotificationDispatcher
         {
             if (!_channels.TryGetValue(notification.Channel, out var channel))
                 throw new InvalidOperationException($"No notification channel named '{notification.Channel}' is registered on this host.");
-            var rendered = await RenderAsync(services, tenant, notification, cancellationToken);
+            if (!templates.TryGetValue((tenant.Id, notification.Kind), out var template))
+            {
+                template = await services.GetRequiredService<INotificationTemplateStore>().FindAsync(notification.Kind, cancellationToken)
+                           ?? NotificationTemplates.Default(notification.Kind);
+                templates[(tenant.Id, notification.Kind)] = template;
+            }
+            var rendered = Render(template, tenant, notification);
             await channel.SendAsync(rendered, cancellationToken);
             error = null;
         }
@@ -118,10 +127,8 @@ public sealed partial class NotificationDispatcher
     }
 
     /// <summary>Renders a notification with its tenant's template of its kind (or the default).</summary>
-    internal static async Task<RenderedNotification> RenderAsync(IServiceProvider services, TenantInfo tenant, OutboxNotification notification, CancellationToken cancellationToken)
+    internal static RenderedNotification Render(NotificationTemplate template, TenantInfo tenant, OutboxNotification notification)
     {
-        var template = await services.GetRequiredService<INotificationTemplateStore>().FindAsync(notification.Kind, cancellationToken)
-                       ?? NotificationTemplates.Default(notification.Kind);
         var data = notification.ReadData();
         var values = new Dictionary<string, string>(data.Values, StringComparer.Ordinal)
         {
