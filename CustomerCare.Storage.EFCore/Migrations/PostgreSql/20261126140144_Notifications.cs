@@ -72,14 +72,12 @@ namespace CustomerCare.Storage.EFCore.Migrations.PostgreSql
             migrationBuilder.CreateIndex(
                 name: "IX_cc_notifications_due",
                 table: "cc_notifications",
-                columns: new[] { "Status", "NextAttemptAt" },
-                filter: "\"Status\" IN (0, 1)");
+                columns: new[] { "Status", "NextAttemptAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_cc_notifications_TenantId_CoalesceKey",
                 table: "cc_notifications",
-                columns: new[] { "TenantId", "CoalesceKey" },
-                filter: "\"CoalesceKey\" IS NOT NULL");
+                columns: new[] { "TenantId", "CoalesceKey" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_cc_notifications_TenantId_RecipientUserId_Status",

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace CustomerCare.Storage.EFCore.Migrations.PostgreSql
 {
     [DbContext(typeof(NpgsqlCustomerCareDbContext))]
-    [Migration("20261126144356_Notifications")]
+    [Migration("20261126140144_Notifications")]
     partial class Notifications
     {
         /// <inheritdoc />
@@ -182,11 +182,9 @@ namespace CustomerCare.Storage.EFCore.Migrations.PostgreSql
                     b.HasKey("TenantId", "Id");
 
                     b.HasIndex("Status", "NextAttemptAt")
-                        .HasDatabaseName("IX_cc_notifications_due")
-                        .HasFilter("\"Status\" IN (0, 1)");
+                        .HasDatabaseName("IX_cc_notifications_due");
 
-                    b.HasIndex("TenantId", "CoalesceKey")
-                        .HasFilter("\"CoalesceKey\" IS NOT NULL");
+                    b.HasIndex("TenantId", "CoalesceKey");
 
                     b.HasIndex("TenantId", "RecipientUserId", "Status");
 

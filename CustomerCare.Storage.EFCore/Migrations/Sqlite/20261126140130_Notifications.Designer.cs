@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CustomerCare.Storage.EFCore.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteCustomerCareDbContext))]
-    [Migration("20261126144259_Notifications")]
+    [Migration("20261126140130_Notifications")]
     partial class Notifications
     {
         /// <inheritdoc />
@@ -177,11 +177,9 @@ namespace CustomerCare.Storage.EFCore.Migrations.Sqlite
                     b.HasKey("TenantId", "Id");
 
                     b.HasIndex("Status", "NextAttemptAt")
-                        .HasDatabaseName("IX_cc_notifications_due")
-                        .HasFilter("\"Status\" IN (0, 1)");
+                        .HasDatabaseName("IX_cc_notifications_due");
 
-                    b.HasIndex("TenantId", "CoalesceKey")
-                        .HasFilter("\"CoalesceKey\" IS NOT NULL");
+                    b.HasIndex("TenantId", "CoalesceKey");
 
                     b.HasIndex("TenantId", "RecipientUserId", "Status");
 
