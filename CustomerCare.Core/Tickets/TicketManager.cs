@@ -176,7 +176,9 @@ public sealed class TicketManager
         {
             Statuses = request.Statuses is { Count: > 0 } ? request.Statuses : null,
             Priority = request.Priority,
-            Category = string.IsNullOrWhiteSpace(request.Category) ? null : request.Category,
+            // Categories are stored in the tenant's spelling; match them the way creation does.
+            Category = string.IsNullOrWhiteSpace(request.Category) ? null
+                : tenant.Settings.Categories.FirstOrDefault(c => string.Equals(c, request.Category.Trim(), StringComparison.OrdinalIgnoreCase)) ?? request.Category.Trim(),
             AssigneeId = assignee is null or "none" ? null : assignee == "me" ? actor.UserId : assignee,
             Unassigned = assignee == "none",
             CustomerId = actor.Role == ActorRole.Customer ? actor.UserId : null,
