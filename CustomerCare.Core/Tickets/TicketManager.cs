@@ -126,9 +126,10 @@ public sealed class TicketManager
         changes.Events.Add(Event(ticket, TicketEventKind.Created, actor.UserId, now, toStatus: TicketStatus.New));
 
         KeepEventOrder(changes.Events);
+        IReadOnlyList<Ticket> assigned;
         try
         {
-            await _tickets.SaveAsync(changes, cancellationToken);
+            assigned = await _assignment.SaveAndDrainAsync(ticket, () => _tickets.SaveAsync(changes, cancellationToken), cancellationToken);
         }
         catch (DuplicateRequestException)
         {
@@ -138,7 +139,7 @@ public sealed class TicketManager
         }
 
         await _notifier.PublishAsync(new TicketActivity(TicketEventKind.Created, ticket, actor), cancellationToken);
-        var assigned = await DrainQueueAsync(actor, cancellationToken);
+        await PublishAssignedAsync(actor, assigned, cancellationToken);
         return new(assigned.FirstOrDefault(t => t.Id == ticket.Id) ?? ticket, false);
     }
 
@@ -389,11 +390,16 @@ public sealed class TicketManager
     internal async Task<IReadOnlyList<Ticket>> DrainQueueAsync(Actor trigger, CancellationToken cancellationToken)
     {
         var assigned = await _assignment.DrainAsync(cancellationToken);
-        if (assigned.Count == 0) return assigned;
+        await PublishAssignedAsync(trigger, assigned, cancellationToken);
+        return assigned;
+    }
+
+    private async Task PublishAssignedAsync(Actor trigger, IReadOnlyList<Ticket> assigned, CancellationToken cancellationToken)
+    {
+        if (assigned.Count == 0) return;
         var system = new Actor(trigger.TenantId, "system", ActorRole.Admin, "Automatic assignment", null);
         foreach (var ticket in assigned)
             await _notifier.PublishAsync(new TicketActivity(TicketEventKind.Assigned, ticket, system, FromStatus: TicketStatus.New), cancellationToken);
-        return assigned;
     }
 
     /// <summary>Loads a visible ticket, applies a change and saves it, retrying on concurrent changes unless the caller pinned a version.</summary>
