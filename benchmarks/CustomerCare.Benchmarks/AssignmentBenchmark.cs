@@ -22,6 +22,8 @@ internal static class AssignmentBenchmark
 
     public static async Task<int> RunAsync(BenchmarkOptions options)
     {
+        // Tables are read by people and by the smoke test: same number format everywhere.
+        System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
         await using var database = await BenchDatabase.CreateAsync(options.Provider);
         var services = new ServiceCollection();
         services.AddLogging();
