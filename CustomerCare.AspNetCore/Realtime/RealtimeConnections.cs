@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Logging;
 
@@ -35,7 +36,17 @@ internal sealed partial class RealtimeConnections(ILogger<RealtimeConnections> l
     {
         var connections = _connections.Values.ToList();
         Resyncing(logger, connections.Count, reason);
-        foreach (var connection in connections) connection.Abort();
+        foreach (var connection in connections) Drop(connection);
+    }
+
+    /// <summary>
+    /// Closes the transport under the hub connection, as a network failure would. <see cref="HubCallerContext.Abort"/>
+    /// would tell the client not to reconnect; a dropped transport makes the official clients reconnect.
+    /// </summary>
+    private static void Drop(HubCallerContext connection)
+    {
+        if (connection.Features.Get<IConnectionLifetimeFeature>() is { } lifetime) lifetime.Abort();
+        else connection.Abort();
     }
 
     [LoggerMessage(EventId = 2100, Level = LogLevel.Warning, Message = "Closing {Count} hub connections so that their clients catch up: {Reason}")]
