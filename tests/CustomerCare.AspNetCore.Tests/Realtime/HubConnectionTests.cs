@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.WebSockets;
 using CustomerCare.AspNetCore.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http.Connections;
+using CustomerCare.AspNetCore.Realtime;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CustomerCare.AspNetCore.Tests.Realtime;
 
@@ -83,5 +85,28 @@ public sealed class HubConnectionTests(HubFixture fixture) : IClassFixture<HubFi
         Assert.Equal(["bank 0", "bank 1", "bank 2"], bankMessages);
         Assert.Equal(Tenants.Telco, (await Host.FindTicketAsync(telcoTicket))!.TenantId);
         Assert.Equal(3, await Host.CountMessagesAsync(telcoTicket));
+    }
+
+    [Fact]
+    public async Task Resync_drops_connections_so_that_clients_reconnect_and_catch_up_by_cursor()
+    {
+        // What the scale-out calls after a backplane outage: the client must reconnect by itself (not be told to stay away).
+        var (customerId, ticket) = await HubScenario.AssignedTicketAsync(Host);
+        await using var connection = HubClient.Build(Host, customerId, Tenants.Bank,
+            configure: b => b.WithAutomaticReconnect([TimeSpan.Zero, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500)]));
+        var reconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.Reconnected += _ => { reconnected.TrySetResult(); return Task.CompletedTask; };
+        await connection.StartAsync(Ct);
+        await connection.InvokeAsync<System.Text.Json.JsonElement>("JoinTicket", ticket.ToString(), null, Ct);
+
+        var resync = Host.Services.GetRequiredService<IRealtimeResync>();
+        Assert.True(resync.ConnectionCount >= 1);
+        resync.ResyncAll("test");
+        await Host.As(Users.BankAgent1).PostMessageAsync(ticket, "Sent while you were away");
+        await reconnected.Task.WaitAsync(HubClient.Timeout, Ct);
+
+        Assert.Equal(HubConnectionState.Connected, connection.State);
+        var gap = await connection.InvokeAsync<System.Text.Json.JsonElement>("JoinTicket", ticket.ToString(), 0, Ct);
+        Assert.Equal("Sent while you were away", Assert.Single(gap.GetProperty("messages").EnumerateArray()).Str("body"));
     }
 }
