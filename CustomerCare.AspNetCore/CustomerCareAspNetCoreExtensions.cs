@@ -4,6 +4,8 @@ using CustomerCare;
 using CustomerCare.AspNetCore;
 using CustomerCare.AspNetCore.Customers;
 using CustomerCare.AspNetCore.MultiTenancy;
+using CustomerCare.AspNetCore.Notifications;
+using CustomerCare.Notifications;
 using CustomerCare.AspNetCore.Staff;
 using CustomerCare.AspNetCore.Tickets;
 using CustomerCare.Customers;
@@ -169,6 +171,31 @@ namespace Microsoft.AspNetCore.Builder
             customers.MapDelete("/{id}", CustomerEndpoints.DeleteCustomer).WithName("CustomerCare.DeleteCustomer")
                 .WithSummary("Erase a customer's personal data; tickets and messages stay under 'deleted user' (admins).")
                 .ProducesProblem(StatusCodes.Status403Forbidden);
+
+            var notifications = api.MapGroup("/notifications");
+            notifications.MapGet("/dead-letters", NotificationEndpoints.ListDeadLetters).WithName("CustomerCare.ListDeadLetters")
+                .WithSummary("Notifications that could not be delivered after the last attempt, oldest first; cursor and limit (admins).")
+                .ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden);
+            notifications.MapPost("/{id}/retry", NotificationEndpoints.Retry).WithName("CustomerCare.RetryNotification")
+                .WithSummary("Put a dead-lettered notification back in the queue with fresh attempts (admins).")
+                .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict);
+            notifications.MapGet("/templates", NotificationEndpoints.ListTemplates).WithName("CustomerCare.ListNotificationTemplates")
+                .WithSummary("Every notification kind's template (the tenant's own or the default) with its placeholders (admins).")
+                .ProducesProblem(StatusCodes.Status403Forbidden);
+            notifications.MapPut("/templates/{kind}", NotificationEndpoints.SaveTemplate).WithName("CustomerCare.SaveNotificationTemplate")
+                .WithSummary("Save the tenant's template of a kind; a syntax error or an unknown placeholder is a validation problem (admins).")
+                .Accepts<SaveTemplateRequest>("application/json").ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden)
+                .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            MapNonJsonTwin(notifications, "PUT", "/templates/{kind}");
+            notifications.MapDelete("/templates/{kind}", NotificationEndpoints.ResetTemplate).WithName("CustomerCare.ResetNotificationTemplate")
+                .WithSummary("Go back to the default template of a kind (admins).").ProducesProblem(StatusCodes.Status403Forbidden);
+            notifications.MapGet("/preferences", NotificationEndpoints.GetPreferences).WithName("CustomerCare.GetNotificationPreferences")
+                .WithSummary("The caller's opted-out notification kinds and the kinds that may be refused.");
+            notifications.MapPut("/preferences", NotificationEndpoints.SetPreferences).WithName("CustomerCare.SetNotificationPreferences")
+                .WithSummary("Refuse optional notification kinds (message-posted, ticket-status-changed); security mail cannot be refused.")
+                .Accepts<UpdatePreferencesRequest>("application/json").ProducesValidationProblem()
+                .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            MapNonJsonTwin(notifications, "PUT", "/preferences");
             return api;
         }
 

@@ -24,6 +24,25 @@ public sealed class CustomerCareBuilder
         return this;
     }
 
+    /// <summary>
+    /// Adds a notification channel (email, webhook, SMS, …). Every registered channel gets its own outbox
+    /// row per recipient, delivered, retried and dead-lettered on its own. Without any channel, no
+    /// notification is written.
+    /// </summary>
+    public CustomerCareBuilder AddNotificationChannel<TChannel>() where TChannel : class, INotificationChannel
+    {
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<INotificationChannel, TChannel>());
+        return this;
+    }
+
+    /// <summary>Configures notifications: batching window, retries, dispatcher (also <c>AddCustomerCare(o => o.Notifications…)</c>).</summary>
+    public CustomerCareBuilder ConfigureNotifications(Action<NotificationOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        Services.Configure<CustomerCareOptions>(o => configure(o.Notifications));
+        return this;
+    }
+
     /// <summary>Replaces how principals become actors (e.g. to map a host's own role claims).</summary>
     public CustomerCareBuilder ReplaceActorResolver<TResolver>() where TResolver : class, IActorResolver
     {

@@ -39,6 +39,9 @@ public abstract class CustomerCareDbContext : DbContext
     internal DbSet<StaffMember> Staff => Set<StaffMember>();
     internal DbSet<CustomerProfile> Customers => Set<CustomerProfile>();
     internal DbSet<Assignment.AssignmentState> AssignmentStates => Set<Assignment.AssignmentState>();
+    internal DbSet<CustomerCare.Notifications.OutboxNotification> Notifications => Set<CustomerCare.Notifications.OutboxNotification>();
+    internal DbSet<CustomerCare.Notifications.NotificationOptOut> NotificationOptOuts => Set<CustomerCare.Notifications.NotificationOptOut>();
+    internal DbSet<CustomerCare.Notifications.NotificationTemplate> NotificationTemplates => Set<CustomerCare.Notifications.NotificationTemplate>();
 
     /// <inheritdoc />
     protected override void OnModelCreating(ModelBuilder modelBuilder)
@@ -153,6 +156,42 @@ public abstract class CustomerCareDbContext : DbContext
             b.Property(c => c.Email).HasMaxLength(254);
             b.Property(c => c.DisplayName).HasMaxLength(200);
             b.Property(c => c.Phone).HasMaxLength(40);
+        });
+
+        modelBuilder.Entity<CustomerCare.Notifications.OutboxNotification>(b =>
+        {
+            b.ToTable("cc_notifications");
+            TenantOwned(b);
+            b.HasKey(n => new { n.TenantId, n.Id });
+            // The dispatcher claims due rows of every tenant: the one index not led by TenantId (see ModelTests).
+            b.HasIndex(n => new { n.Status, n.NextAttemptAt }).HasDatabaseName("IX_cc_notifications_due");
+            b.HasIndex(n => new { n.TenantId, n.Status, n.Id });
+            b.HasIndex(n => new { n.TenantId, n.CoalesceKey });
+            b.HasIndex(n => new { n.TenantId, n.RecipientUserId, n.Status });
+            b.Property(n => n.Channel).HasMaxLength(40);
+            b.Property(n => n.RecipientUserId).HasMaxLength(200);
+            b.Property(n => n.RecipientAddress).HasMaxLength(500);
+            b.Property(n => n.RecipientName).HasMaxLength(200);
+            b.Property(n => n.TicketReference).HasMaxLength(40);
+            b.Property(n => n.CoalesceKey).HasMaxLength(400);
+            b.Property(n => n.LastError).HasMaxLength(500);
+            b.Property(n => n.ClaimedBy).HasMaxLength(100);
+        });
+
+        modelBuilder.Entity<CustomerCare.Notifications.NotificationOptOut>(b =>
+        {
+            b.ToTable("cc_notification_optouts");
+            TenantOwned(b);
+            b.HasKey(o => new { o.TenantId, o.UserId, o.Kind });
+            b.Property(o => o.UserId).HasMaxLength(200);
+        });
+
+        modelBuilder.Entity<CustomerCare.Notifications.NotificationTemplate>(b =>
+        {
+            b.ToTable("cc_notification_templates");
+            TenantOwned(b);
+            b.HasKey(t => new { t.TenantId, t.Kind });
+            b.Property(t => t.Subject).HasMaxLength(300);
         });
     }
 

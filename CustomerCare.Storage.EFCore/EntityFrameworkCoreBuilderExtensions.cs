@@ -7,6 +7,8 @@ using CustomerCare.Storage.EFCore.Customers;
 using CustomerCare.Storage.EFCore.MultiTenancy;
 using CustomerCare.Storage.EFCore.Staff;
 using CustomerCare.Storage.EFCore.Tickets;
+using CustomerCare.Notifications;
+using CustomerCare.Storage.EFCore.Notifications;
 using CustomerCare.Tickets;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -49,6 +51,13 @@ public static class EntityFrameworkCoreBuilderExtensions
         services.TryAddScoped<IStaffStore, EfStaffStore>();
         services.TryAddScoped<ICustomerStore, EfCustomerStore>();
         services.TryAddScoped<CustomerCare.Assignment.IAssignmentStore, CustomerCare.Storage.EFCore.Assignment.EfAssignmentStore>();
+        services.TryAddScoped<EfNotificationStore>();
+        services.TryAddScoped<INotificationStore>(sp => sp.GetRequiredService<EfNotificationStore>());
+        services.TryAddScoped<INotificationPreferenceStore>(sp => sp.GetRequiredService<EfNotificationStore>());
+        services.TryAddScoped<INotificationTemplateStore>(sp => sp.GetRequiredService<EfNotificationStore>());
+        services.TryAddScoped<INotificationQueue, EfNotificationQueue>();
+        // Delivers the outbox in the background (does nothing until a notification channel is registered).
+        services.AddHostedService<NotificationDispatcherService>();
         return builder;
     }
 

@@ -17,6 +17,7 @@ internal sealed partial class AssignmentEngine(
     IStaffStore staff,
     IEnumerable<IAssignmentStrategy> strategies,
     ITenantContextAccessor tenant,
+    Notifications.NotificationPlanner planner,
     TimeProvider time,
     ILogger<AssignmentEngine> logger)
 {
@@ -39,8 +40,10 @@ internal sealed partial class AssignmentEngine(
                 var agents = await AvailableAgentsAsync(cancellationToken);
                 if (agents.Count == 0) return [];
                 await using var session = await store.BeginAsync(cancellationToken);
-                var (assigned, last) = await AssignWithinAsync(session, strategy, settings, agents, cancellationToken);
-                if (assigned.Count > 0) await session.CommitAsync(last, cancellationToken);
+                var (assigned, last, written) = await AssignWithinAsync(session, strategy, settings, agents, cancellationToken);
+                if (assigned.Count == 0) return [];
+                await session.CommitAsync(last, cancellationToken);
+                planner.Wake(written);
                 return assigned;
             }
             catch (ConcurrencyConflictException) when (attempt < MaxAttempts)
@@ -79,8 +82,9 @@ internal sealed partial class AssignmentEngine(
         {
             await using var session = await store.BeginAsync(cancellationToken);
             await save();
-            var (assigned, last) = await AssignWithinAsync(session, strategy, settings, agents, cancellationToken);
+            var (assigned, last, written) = await AssignWithinAsync(session, strategy, settings, agents, cancellationToken);
             await session.CommitAsync(last, cancellationToken);
+            planner.Wake(written);
             return assigned;
         }
         catch (ConcurrencyConflictException)
@@ -113,7 +117,7 @@ internal sealed partial class AssignmentEngine(
             .OrderBy(a => a.UserId, StringComparer.Ordinal)
             .ToList();
 
-    private async Task<(List<Ticket> Assigned, string? Last)> AssignWithinAsync(
+    private async Task<(List<Ticket> Assigned, string? Last, List<Notifications.OutboxNotification> Written)> AssignWithinAsync(
         IAssignmentSession session, IAssignmentStrategy strategy, TenantSettings settings, List<StaffMember> agents, CancellationToken cancellationToken)
     {
         var loads = new Dictionary<string, int>(await session.GetLoadsAsync(cancellationToken), StringComparer.Ordinal);
@@ -121,6 +125,7 @@ internal sealed partial class AssignmentEngine(
         bool HasRoom(StaffMember a) => a.Capacity is not { } cap || LoadOf(a) < cap;
 
         var assigned = new List<Ticket>();
+        var written = new List<Notifications.OutboxNotification>();
         var last = session.LastAssignedAgentId;
         var now = time.GetUtcNow();
         var skip = 0;
@@ -148,6 +153,8 @@ internal sealed partial class AssignmentEngine(
                 ticket.Status = TicketStatus.Open;
                 ticket.UpdatedAt = now;
                 ticket.Version = readVersion + 1;
+                var system = new Actors.Actor(ticket.TenantId, "system", Actors.ActorRole.Admin, "Automatic assignment", null);
+                var notifications = await planner.AssignedAsync(ticket, system, cancellationToken);
                 session.Assign(ticket, readVersion, new TicketEvent
                 {
                     Id = Guid.CreateVersion7(now),
@@ -160,7 +167,8 @@ internal sealed partial class AssignmentEngine(
                     AssigneeId = agent.UserId,
                     Detail = decision.Reason.Length > 500 ? decision.Reason[..500] : decision.Reason,
                     CreatedAt = now,
-                });
+                }, notifications);
+                written.AddRange(notifications);
                 loads[agent.UserId] = LoadOf(agent) + 1;
                 last = agent.UserId;
                 assigned.Add(ticket);
@@ -170,7 +178,7 @@ internal sealed partial class AssignmentEngine(
             skip += queued.Count;
             if (queued.Count < BatchSize) break;
         }
-        return (assigned, last);
+        return (assigned, last, written);
     }
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "Tenant {TenantId} uses assignment strategy {Strategy}, which is not registered; tickets stay queued")]

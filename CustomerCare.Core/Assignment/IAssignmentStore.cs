@@ -32,8 +32,11 @@ public interface IAssignmentSession : IAsyncDisposable
     /// <summary>Queued tickets (new, unassigned), highest priority first, oldest first within a priority.</summary>
     Task<IReadOnlyList<Ticket>> GetQueuedAsync(int skip, int limit, CancellationToken cancellationToken);
 
-    /// <summary>Records an assignment (the ticket already carries its new state; <paramref name="expectedVersion"/> is the version it was read with).</summary>
-    void Assign(Ticket ticket, long expectedVersion, TicketEvent assignedEvent);
+    /// <summary>
+    /// Records an assignment (the ticket already carries its new state; <paramref name="expectedVersion"/> is the
+    /// version it was read with) and the notifications it causes, saved with the batch.
+    /// </summary>
+    void Assign(Ticket ticket, long expectedVersion, TicketEvent assignedEvent, IReadOnlyList<Notifications.OutboxNotification>? notifications = null);
 
     /// <summary>Saves the batch and releases the lock.</summary>
     Task CommitAsync(string? lastAssignedAgentId, CancellationToken cancellationToken);

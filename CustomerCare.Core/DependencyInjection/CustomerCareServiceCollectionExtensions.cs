@@ -43,6 +43,7 @@ public static class CustomerCareServiceCollectionExtensions
             sp.GetRequiredService<IStaffStore>(),
             sp.GetServices<IAssignmentStrategy>(),
             sp.GetRequiredService<ITenantContextAccessor>(),
+            sp.GetRequiredService<NotificationPlanner>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<AssignmentEngine>>()));
         services.TryAddScoped(sp => new AssignmentManager(
@@ -55,6 +56,35 @@ public static class CustomerCareServiceCollectionExtensions
         services.TryAddScoped<IStaffAccountProvisioner, EmailAsUserIdProvisioner>();
         services.TryAddScoped<IUserAccountEraser, NoAccountEraser>();
         services.TryAddEnumerable(ServiceDescriptor.Scoped<ITicketNotifier, LoggingTicketNotifier>());
+        services.TryAddSingleton<NotificationSignal>();
+        services.TryAddSingleton(sp => new NotificationChannelNames(sp.GetServices<INotificationChannel>()));
+        services.TryAddScoped(sp => new NotificationPlanner(
+            sp.GetRequiredService<IStaffStore>(),
+            sp.GetRequiredService<ICustomerStore>(),
+            sp.GetRequiredService<INotificationPreferenceStore>(),
+            sp.GetRequiredService<NotificationChannelNames>(),
+            sp.GetRequiredService<ITenantContextAccessor>(),
+            sp.GetRequiredService<NotificationSignal>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<CustomerCareOptions>>()));
+        services.TryAddScoped<INotificationOutbox>(sp => new NotificationOutbox(
+            sp.GetRequiredService<NotificationPlanner>(),
+            sp.GetRequiredService<INotificationStore>(),
+            sp.GetRequiredService<ITenantContextAccessor>()));
+        services.TryAddScoped(sp => new NotificationManager(
+            sp.GetRequiredService<INotificationStore>(),
+            sp.GetRequiredService<INotificationTemplateStore>(),
+            sp.GetRequiredService<INotificationPreferenceStore>(),
+            sp.GetRequiredService<ITenantContextAccessor>(),
+            sp.GetRequiredService<NotificationSignal>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new NotificationDispatcher(
+            sp.GetRequiredService<IServiceScopeFactory>(),
+            sp.GetServices<INotificationChannel>(),
+            sp.GetRequiredService<ITenantContextSetter>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<CustomerCareOptions>>(),
+            sp.GetRequiredService<ILogger<NotificationDispatcher>>()));
         services.TryAddScoped(sp => new NotifierDispatcher(sp.GetServices<ITicketNotifier>(), sp.GetRequiredService<ILogger<NotifierDispatcher>>()));
 
         services.TryAddScoped(sp => new TicketManager(
@@ -64,6 +94,7 @@ public static class CustomerCareServiceCollectionExtensions
             sp.GetRequiredService<ITenantContextAccessor>(),
             sp.GetRequiredService<AssignmentEngine>(),
             sp.GetRequiredService<NotifierDispatcher>(),
+            sp.GetRequiredService<NotificationPlanner>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<CustomerCareOptions>>()));
         services.TryAddScoped(sp => new StaffManager(
@@ -73,7 +104,8 @@ public static class CustomerCareServiceCollectionExtensions
             sp.GetRequiredService<ITenantContextAccessor>(),
             sp.GetRequiredService<NotifierDispatcher>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<TicketManager>()));
+            sp.GetRequiredService<TicketManager>(),
+            sp.GetRequiredService<NotificationPlanner>()));
         services.TryAddScoped(sp => new CustomerManager(
             sp.GetRequiredService<ICustomerStore>(),
             sp.GetRequiredService<ITenantContextAccessor>(),

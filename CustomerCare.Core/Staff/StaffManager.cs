@@ -30,9 +30,11 @@ public sealed class StaffManager
     private readonly NotifierDispatcher _notifier;
     private readonly TimeProvider _time;
     private readonly TicketManager _ticketManager;
+    private readonly NotificationPlanner _planner;
 
-    internal StaffManager(IStaffStore staff, ITicketStore tickets, IStaffAccountProvisioner provisioner, ITenantContextAccessor tenant, NotifierDispatcher notifier, TimeProvider time, TicketManager ticketManager)
+    internal StaffManager(IStaffStore staff, ITicketStore tickets, IStaffAccountProvisioner provisioner, ITenantContextAccessor tenant, NotifierDispatcher notifier, TimeProvider time, TicketManager ticketManager, NotificationPlanner planner)
     {
+        _planner = planner;
         _ticketManager = ticketManager;
         _staff = staff;
         _tickets = tickets;
@@ -74,7 +76,9 @@ public sealed class StaffManager
             existing.IsActive = true;
             existing.DisplayName = name!;
             existing.Role = role;
-            await _staff.UpdateAsync(existing, cancellationToken);
+            var welcome = await _planner.StaffAccountCreatedAsync(existing, actor, cancellationToken);
+            await _staff.UpdateAsync(existing, welcome, cancellationToken);
+            _planner.Wake(welcome);
             await _ticketManager.DrainQueueAsync(actor, cancellationToken);
             return existing;
         }
@@ -86,7 +90,9 @@ public sealed class StaffManager
             byId.DisplayName = name!;
             byId.Email = email!;
             byId.Role = role;
-            await _staff.UpdateAsync(byId, cancellationToken);
+            var welcome = await _planner.StaffAccountCreatedAsync(byId, actor, cancellationToken);
+            await _staff.UpdateAsync(byId, welcome, cancellationToken);
+            _planner.Wake(welcome);
             await _ticketManager.DrainQueueAsync(actor, cancellationToken);
             return byId;
         }
@@ -100,7 +106,9 @@ public sealed class StaffManager
             IsActive = true,
             CreatedAt = _time.GetUtcNow(),
         };
-        await _staff.AddAsync(member, cancellationToken);
+        var notifications = await _planner.StaffAccountCreatedAsync(member, actor, cancellationToken);
+        await _staff.AddAsync(member, notifications, cancellationToken);
+        _planner.Wake(notifications);
         await _ticketManager.DrainQueueAsync(actor, cancellationToken);
         return member;
     }

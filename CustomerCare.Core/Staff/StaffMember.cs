@@ -69,6 +69,16 @@ public interface IStaffStore
 
     /// <summary>Saves changes to a member (re-activation, name, role).</summary>
     Task UpdateAsync(StaffMember member, CancellationToken cancellationToken);
+
+    /// <summary>Adds a member and writes <paramref name="notifications"/> to the outbox in the same transaction.</summary>
+    Task AddAsync(StaffMember member, IReadOnlyList<Notifications.OutboxNotification> notifications, CancellationToken cancellationToken)
+        => notifications.Count == 0 ? AddAsync(member, cancellationToken)
+            : throw new NotSupportedException($"{GetType().Name} cannot write notifications with a staff member; implement IStaffStore.AddAsync(member, notifications, cancellationToken).");
+
+    /// <summary>Saves changes to a member and writes <paramref name="notifications"/> to the outbox in the same transaction.</summary>
+    Task UpdateAsync(StaffMember member, IReadOnlyList<Notifications.OutboxNotification> notifications, CancellationToken cancellationToken)
+        => notifications.Count == 0 ? UpdateAsync(member, cancellationToken)
+            : throw new NotSupportedException($"{GetType().Name} cannot write notifications with a staff member; implement IStaffStore.UpdateAsync(member, notifications, cancellationToken).");
 }
 
 /// <summary>

@@ -23,6 +23,13 @@ public sealed class TicketChangeSet
 
     /// <summary>Records the request key so that a replay returns the same result.</summary>
     public IdempotencyRecord? Idempotency { get; init; }
+
+    /// <summary>
+    /// Notifications the change causes, written to the outbox in the same transaction. For a new
+    /// ticket the store fills in their <see cref="Notifications.OutboxNotification.TicketReference"/>
+    /// when it numbers the ticket; pending rows with the same coalesce key merge.
+    /// </summary>
+    public List<Notifications.OutboxNotification> Notifications { get; } = [];
 }
 
 /// <summary>Remembers a client's request key so that a retried request creates nothing new.</summary>

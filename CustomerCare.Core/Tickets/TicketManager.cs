@@ -28,6 +28,7 @@ public sealed class TicketManager
     private readonly ITenantContextAccessor _tenant;
     private readonly AssignmentEngine _assignment;
     private readonly NotifierDispatcher _notifier;
+    private readonly NotificationPlanner _planner;
     private readonly TimeProvider _time;
     private readonly CustomerCareOptions _options;
 
@@ -38,9 +39,11 @@ public sealed class TicketManager
         ITenantContextAccessor tenant,
         AssignmentEngine assignment,
         NotifierDispatcher notifier,
+        NotificationPlanner planner,
         TimeProvider time,
         IOptions<CustomerCareOptions> options)
     {
+        _planner = planner;
         _tickets = tickets;
         _staff = staff;
         _customers = customers;
@@ -124,6 +127,9 @@ public sealed class TicketManager
             Idempotency = Record(actor, idempotencyKey, requestHash, ticket.Id, null, now),
         };
         changes.Events.Add(Event(ticket, TicketEventKind.Created, actor.UserId, now, toStatus: TicketStatus.New));
+        var manual = string.Equals(settings.AssignmentStrategy, ManualAssignmentStrategy.StrategyName, StringComparison.OrdinalIgnoreCase)
+                     || _assignment.FindStrategy(settings.AssignmentStrategy) is null;
+        changes.Notifications.AddRange(await _planner.TicketCreatedAsync(ticket, actor, manual, cancellationToken));
 
         KeepEventOrder(changes.Events);
         IReadOnlyList<Ticket> assigned;
@@ -137,6 +143,7 @@ public sealed class TicketManager
             var winner = await FindReplayAsync(actor, idempotencyKey, requestHash, cancellationToken) ?? throw new IdempotencyKeyReusedException();
             return new(await _tickets.FindAsync(winner.TicketId, cancellationToken) ?? throw new NotFoundException("ticket"), true);
         }
+        _planner.Wake(changes.Notifications);
 
         await _notifier.PublishAsync(new TicketActivity(TicketEventKind.Created, ticket, actor), cancellationToken);
         await PublishAssignedAsync(actor, assigned, cancellationToken);
@@ -257,7 +264,7 @@ public sealed class TicketManager
                 if (ticket.Status != fromStatus)
                     changes.Events.Add(Event(ticket, TicketEventKind.StatusChanged, actor.UserId, now, fromStatus: fromStatus, toStatus: ticket.Status));
                 return (message, Record(actor, idempotencyKey, requestHash, ticket.Id, message.Id, now));
-            }, cancellationToken);
+            }, cancellationToken, (ticket, ct) => _planner.MessagePostedAsync(ticket, actor, message!, ct));
         }
         catch (DuplicateRequestException)
         {
@@ -327,7 +334,7 @@ public sealed class TicketManager
             changes.Events.Add(Event(t, TicketEventKind.Assigned, actor.UserId, now, assigneeId: t.AssigneeId, fromStatus: fromStatus, toStatus: t.Status,
                 detail: agent is null ? "unassigned" : previous is null ? "assigned" : "reassigned"));
             return (null, null);
-        }, cancellationToken);
+        }, cancellationToken, (t, ct) => _planner.AssignedAsync(t, actor, ct));
         await _notifier.PublishAsync(new TicketActivity(TicketEventKind.Assigned, ticket, actor, FromStatus: fromStatus, PreviousAssigneeId: previous), cancellationToken);
         if (agentId is null) await DrainQueueAsync(actor, cancellationToken);
         return ticket;
@@ -379,7 +386,7 @@ public sealed class TicketManager
             }
             changes.Events.Add(Event(t, TicketEventKind.StatusChanged, actor.UserId, now, fromStatus: from, toStatus: t.Status));
             return (null, null);
-        }, cancellationToken);
+        }, cancellationToken, (t, ct) => _planner.StatusChangedAsync(t, actor, from, ct));
         await _notifier.PublishAsync(new TicketActivity(TicketEventKind.StatusChanged, ticket, actor, FromStatus: from), cancellationToken);
         // Resolving or closing frees capacity; reopening may put the ticket back in the queue.
         var assigned = await DrainQueueAsync(actor, cancellationToken);
@@ -408,7 +415,8 @@ public sealed class TicketManager
         Guid ticketId,
         long? expectedVersion,
         Func<Ticket, TicketChangeSet, DateTimeOffset, (TicketMessage? Message, IdempotencyRecord? Record)> apply,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Func<Ticket, CancellationToken, Task<List<OutboxNotification>>>? notify = null)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -425,9 +433,11 @@ public sealed class TicketManager
             var changes = new TicketChangeSet { Ticket = ticket, ExpectedVersion = readVersion, Message = message, Idempotency = record };
             changes.Events.AddRange(events.Events);
             KeepEventOrder(changes.Events);
+            if (notify is not null) changes.Notifications.AddRange(await notify(ticket, cancellationToken));
             try
             {
                 await _tickets.SaveAsync(changes, cancellationToken);
+                _planner.Wake(changes.Notifications);
                 return ticket;
             }
             catch (ConcurrencyConflictException) when (expectedVersion is null && attempt < MaxConcurrencyRetries)

@@ -69,8 +69,11 @@ internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentS
                 .Skip(skip).Take(limit)
                 .ToListAsync(cancellationToken);
 
-        public void Assign(Ticket ticket, long expectedVersion, TicketEvent assignedEvent)
+        private readonly List<CustomerCare.Notifications.OutboxNotification> _notifications = [];
+
+        public void Assign(Ticket ticket, long expectedVersion, TicketEvent assignedEvent, IReadOnlyList<CustomerCare.Notifications.OutboxNotification>? notifications = null)
         {
+            if (notifications is not null) _notifications.AddRange(notifications);
             var entry = db.Tickets.Attach(ticket);
             entry.State = EntityState.Modified;
             entry.Property(t => t.Version).OriginalValue = expectedVersion;
@@ -83,6 +86,7 @@ internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentS
             {
                 var state = new AssignmentState { TenantId = db.CurrentTenantId!, LastAssignedAgentId = lastAssignedAgentId };
                 db.Attach(state).Property(s => s.LastAssignedAgentId).IsModified = true;
+                await Notifications.OutboxWriter.AddAsync(db, _notifications, cancellationToken);
                 await db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
                 _committed = true;

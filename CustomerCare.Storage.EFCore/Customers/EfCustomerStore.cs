@@ -1,4 +1,5 @@
 using CustomerCare.Customers;
+using CustomerCare.Notifications;
 using CustomerCare.Tickets;
 using Microsoft.EntityFrameworkCore;
 
@@ -52,9 +53,10 @@ internal sealed class EfCustomerStore(CustomerCareDbContext db) : ICustomerStore
                 Profile = c,
                 Raised = db.Tickets.Count(t => t.CustomerId == c.UserId),
                 Resolved = db.Tickets.Count(t => t.CustomerId == c.UserId && (t.Status == TicketStatus.Resolved || t.Status == TicketStatus.Closed)),
+                Sent = db.Notifications.Count(n => n.RecipientUserId == c.UserId && n.Status == NotificationStatus.Sent),
             })
             .ToListAsync(cancellationToken);
-        return [.. rows.Select(r => new CustomerSummary(r.Profile, r.Raised, r.Resolved, 0))];
+        return [.. rows.Select(r => new CustomerSummary(r.Profile, r.Raised, r.Resolved, r.Sent))];
     }
 
     public async Task EraseAsync(CustomerProfile profile, string replacementName, DateTimeOffset now, CancellationToken cancellationToken)
@@ -73,6 +75,14 @@ internal sealed class EfCustomerStore(CustomerCareDbContext db) : ICustomerStore
                 .ExecuteUpdateAsync(s => s.SetProperty(t => t.CustomerName, replacementName).SetProperty(t => t.Version, t => t.Version + 1), cancellationToken);
             await db.Messages.Where(m => m.AuthorId == userId)
                 .ExecuteUpdateAsync(s => s.SetProperty(m => m.AuthorName, replacementName), cancellationToken);
+            // Notifications to the person: undelivered ones are dropped, delivered ones keep no address, name or content.
+            await db.Notifications.Where(n => n.RecipientUserId == userId && (n.Status == NotificationStatus.Pending || n.Status == NotificationStatus.Sending))
+                .ExecuteDeleteAsync(cancellationToken);
+            await db.Notifications.Where(n => n.RecipientUserId == userId)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(n => n.RecipientAddress, "")
+                    .SetProperty(n => n.RecipientName, (string?)null)
+                    .SetProperty(n => n.DataJson, "{}"), cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
         finally

@@ -40,6 +40,42 @@ internal sealed class EfStaffStore(CustomerCareDbContext db) : IStaffStore
         }
     }
 
+    public async Task AddAsync(StaffMember member, IReadOnlyList<CustomerCare.Notifications.OutboxNotification> notifications, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            db.Staff.Add(member);
+            await Notifications.OutboxWriter.AddAsync(db, notifications, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (DbUpdateException ex) when (Tickets.EfTicketStore.IsUniqueViolation(ex))
+        {
+            throw new Errors.ConflictException("staff-exists", "This account is already a staff member.");
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
+    }
+
+    public async Task UpdateAsync(StaffMember member, IReadOnlyList<CustomerCare.Notifications.OutboxNotification> notifications, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            db.Staff.Update(member);
+            await Notifications.OutboxWriter.AddAsync(db, notifications, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
+    }
+
     public async Task UpdateAsync(StaffMember member, CancellationToken cancellationToken)
     {
         try

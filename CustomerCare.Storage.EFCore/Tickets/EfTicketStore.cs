@@ -39,6 +39,11 @@ internal sealed class EfTicketStore(CustomerCareDbContext db) : ITicketStore
             }
             db.TicketEvents.AddRange(changes.Events);
             if (changes.Message is not null) db.Messages.Add(changes.Message);
+            foreach (var notification in changes.Notifications)
+            {
+                if (notification.TicketId == ticket.Id) notification.TicketReference = ticket.Reference;
+            }
+            await Notifications.OutboxWriter.AddAsync(db, changes.Notifications, cancellationToken);
             if (changes.Idempotency is not null) db.IdempotencyRecords.Add(changes.Idempotency);
 
             await db.SaveChangesAsync(cancellationToken);

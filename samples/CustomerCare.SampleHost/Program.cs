@@ -21,6 +21,11 @@ void UseDatabase(DbContextOptionsBuilder ef)
     else ef.UseSqlite(sqlite);
 }
 
+// Mail: through SMTP when Smtp:Host is set, else written as .eml files to a pickup folder (development).
+var pickup = Path.GetFullPath(configuration["Mail:PickupFolder"] ?? Path.Combine(builder.Environment.ContentRootPath, "mail-pickup"));
+var smtp = configuration.GetSection("Smtp");
+var useSmtp = !string.IsNullOrWhiteSpace(smtp["Host"]);
+
 var customerCare = builder.Services.AddCustomerCare(o =>
     {
         o.Tickets.ReopenWindow = TimeSpan.FromDays(14);
@@ -33,7 +38,10 @@ var customerCare = builder.Services.AddCustomerCare(o =>
     .ConfigureHttp(o => configuration.GetSection("CustomerCare:Http").Bind(o))
     .AddRealtime(o => configuration.GetSection("CustomerCare:Realtime").Bind(o))
     .AddStaffAccountProvisioner<IdentityStaffAccountProvisioner>()
-    .AddUserAccountEraser<IdentityAccountEraser>();
+    .AddUserAccountEraser<IdentityAccountEraser>()
+    .ConfigureNotifications(o => configuration.GetSection("CustomerCare:Notifications").Bind(o));
+if (useSmtp) customerCare.AddSmtpNotifications(o => smtp.Bind(o));
+else customerCare.AddPickupFolderNotifications(o => o.Folder = pickup);
 
 // Several instances of the host share the hub's events through Redis when ConnectionStrings:Redis is set.
 var redis = configuration.GetConnectionString("Redis");
@@ -61,6 +69,7 @@ builder.Services.AddIdentityApiEndpoints<SampleUser>(o =>
         o.Password.RequiredLength = 10;
     })
     .AddEntityFrameworkStores<SampleIdentityDbContext>()
+    .AddSignInManager<NewDeviceSignInManager>()
     .AddClaimsPrincipalFactory<TenantClaimsPrincipalFactory>();
 // Browsers cannot put headers on a WebSocket: the hub also takes the bearer token as ?access_token=…
 // (only on the hub's paths, so tokens do not end up in the logs of ordinary requests).
@@ -79,10 +88,8 @@ builder.Services.ConfigureApplicationCookie(o =>
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddAuthorization();
 
-// Development mail: .eml files in a pickup folder.
-var pickup = Path.GetFullPath(configuration["Mail:PickupFolder"] ?? Path.Combine(builder.Environment.ContentRootPath, "mail-pickup"));
-builder.Services.AddSingleton(new PickupFolder(pickup));
-builder.Services.AddSingleton<IEmailSender<SampleUser>, PickupFolderEmailSender>();
+// Identity's mail (confirmation, password reset) goes through CustomerCare's outbox too.
+builder.Services.AddSingleton<IEmailSender<SampleUser>, OutboxEmailSender>();
 
 builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
 {
@@ -185,7 +192,10 @@ if (!string.IsNullOrEmpty(operatorKey))
 }
 
 app.Lifetime.ApplicationStarted.Register(() =>
-    app.Logger.LogInformation("Development mail is written to {PickupFolder}", pickup));
+{
+    if (useSmtp) app.Logger.LogInformation("Mail is sent through SMTP server {SmtpHost}:{SmtpPort}", smtp["Host"], smtp["Port"] ?? "587");
+    else app.Logger.LogInformation("Development mail is written to {PickupFolder}", pickup);
+});
 
 app.Run();
 

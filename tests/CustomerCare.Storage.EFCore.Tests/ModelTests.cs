@@ -30,7 +30,7 @@ public sealed class ModelTests
         using var context = Create(provider);
 
         var owned = TenantOwned(context).ToList();
-        Assert.Equal(8, owned.Count);
+        Assert.Equal(11, owned.Count);
         Assert.Single(context.Model.GetEntityTypes(), e => e.ClrType == typeof(TenantRecord));
         foreach (var entity in owned)
         {
@@ -55,7 +55,7 @@ public sealed class ModelTests
             foreach (var key in entity.GetKeys())
                 if (key.Properties[0].Name != "TenantId") offenders.Add($"key {entity.DisplayName()}({Names(key.Properties)})");
             foreach (var index in entity.GetIndexes())
-                if (index.Properties[0].Name != "TenantId") offenders.Add($"index {entity.DisplayName()}({Names(index.Properties)})");
+                if (index.Properties[0].Name != "TenantId" && !IsOutboxDueIndex(index)) offenders.Add($"index {entity.DisplayName()}({Names(index.Properties)})");
             foreach (var foreignKey in entity.GetForeignKeys())
             {
                 if (foreignKey.Properties[0].Name != "TenantId") offenders.Add($"foreign key {entity.DisplayName()}({Names(foreignKey.Properties)})");
@@ -79,6 +79,28 @@ public sealed class ModelTests
         Assert.NotEmpty(context.Database.GetMigrations());
         Assert.False(context.Database.HasPendingModelChanges(),
             $"The {provider} model has changes that no migration captures: add a migration with dotnet ef migrations add --context {context.GetType().Name}.");
+    }
+
+    /// <summary>
+    /// The one exception: the notification dispatcher claims due rows of every tenant at once, so the
+    /// outbox has an index on (Status, NextAttemptAt) that is not led by TenantId. It never serves a
+    /// tenant's own query; every other outbox index starts with TenantId.
+    /// </summary>
+    private static bool IsOutboxDueIndex(IReadOnlyIndex index)
+        => index.DeclaringEntityType.ClrType == typeof(CustomerCare.Notifications.OutboxNotification)
+           && Names(index.Properties) == "Status, NextAttemptAt";
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public void The_outbox_has_exactly_one_cross_tenant_index_and_tenant_led_keys(string provider)
+    {
+        using var context = Create(provider);
+        var outbox = context.Model.FindEntityType(typeof(CustomerCare.Notifications.OutboxNotification))!;
+
+        Assert.Equal("TenantId, Id", Names(outbox.FindPrimaryKey()!.Properties));
+        Assert.Single(outbox.GetIndexes(), i => i.Properties[0].Name != "TenantId");
+        Assert.Equal(4, outbox.GetIndexes().Count());
+        Assert.Equal("cc_notifications", outbox.GetTableName());
     }
 
     private static string Names(IReadOnlyList<IReadOnlyProperty> properties) => string.Join(", ", properties.Select(p => p.Name));

@@ -36,6 +36,9 @@ public sealed class ApiHostOptions
 
     /// <summary>Real-time options, applied after the test defaults (no offline delay; rate limit as by default).</summary>
     public Action<CustomerCare.AspNetCore.Realtime.CustomerCareRealtimeOptions>? Realtime { get; init; }
+
+    /// <summary>More CustomerCare configuration (e.g. a notification channel).</summary>
+    public Action<CustomerCareBuilder>? Configure { get; init; }
 }
 
 /// <summary>The seeded people of every test host. Staff live in the staff directory; customers appear on first call.</summary>
@@ -150,7 +153,9 @@ public sealed class ApiHost : IAsyncDisposable
             .AddScheme<AuthenticationSchemeOptions, TestAuthHandler>(TestAuthHandler.SchemeName, null);
         builder.Services.AddAuthorization();
 
-        builder.Services.AddCustomerCare(o => options.CustomerCare?.Invoke(o))
+        var customerCare = builder.Services.AddCustomerCare(o => options.CustomerCare?.Invoke(o));
+        options.Configure?.Invoke(customerCare);
+        customerCare
             .UseEntityFrameworkCore(ef => ef.UseSqlite($"Data Source={databasePath}"))
             .AddInMemoryTenants(Tenants.CreateBank(), Tenants.CreateTelco(), Tenants.CreateSuspended())
             .AddMultiTenancy(t => t.WithRouteStrategy("tenant"))

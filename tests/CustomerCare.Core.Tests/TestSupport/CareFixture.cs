@@ -15,7 +15,7 @@ namespace CustomerCare.Tests.TestSupport;
 /// migrated with the package's migrations, and a fake clock. One per test class; every test makes
 /// its own tenant (<see cref="CreateDeskAsync"/>), so tests of a class never see each other's data.
 /// </summary>
-public sealed class CareFixture : IAsyncLifetime
+public class CareFixture : IAsyncLifetime
 {
     /// <summary>Start of the fake clock. Every read of the clock advances it by a millisecond, so events keep their order.</summary>
     public static readonly DateTimeOffset Start = new(2026, 1, 5, 9, 0, 0, TimeSpan.Zero);
@@ -32,13 +32,19 @@ public sealed class CareFixture : IAsyncLifetime
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<TimeProvider>(Time);
-        services.AddCustomerCare().UseEntityFrameworkCore(ef => ef.UseSqlite($"Data Source={_path}"));
+        Configure(services.AddCustomerCare().UseEntityFrameworkCore(ef => ef.UseSqlite($"Data Source={_path}")));
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
         await _services.MigrateCustomerCareDatabaseAsync(TestContext.Current.CancellationToken);
     }
 
+    /// <summary>Lets a derived fixture add channels or change options.</summary>
+    protected virtual void Configure(CustomerCareBuilder builder)
+    {
+    }
+
     public async ValueTask DisposeAsync()
     {
+        GC.SuppressFinalize(this);
         if (_services is not null) await _services.DisposeAsync();
         SqliteConnection.ClearAllPools();
         foreach (var suffix in new[] { "", "-wal", "-shm" })

@@ -21,7 +21,7 @@ public sealed class TenantScopedAccountTests(SampleHostFactory host) : IClassFix
         var insurerToken = await api.NewCustomerAsync(Insurer, email, insurerPassword);
 
         // Two accounts: two confirmation mails, two different user ids.
-        Assert.Equal(2, host.Mail.To(email).Count(m => m.Subject == "Confirm your email"));
+        Assert.Equal(2, host.Mail.WaitFor(email, m => m.Subject == "Confirm your email", count: 2).Count);
         var bankMe = await api.ExpectAsync(HttpMethod.Get, $"/t/{Bank}/api/me", HttpStatusCode.OK, token: bankToken);
         var insurerMe = await api.ExpectAsync(HttpMethod.Get, $"/t/{Insurer}/api/me", HttpStatusCode.OK, token: insurerToken);
         Assert.Equal(Bank, (string?)bankMe["tenant"]);
@@ -125,9 +125,9 @@ public sealed class TenantScopedAccountTests(SampleHostFactory host) : IClassFix
         await api.NewCustomerAsync(Bank, email);
 
         await api.ExpectAsync(HttpMethod.Post, $"/t/{Bank}/api/auth/forgotPassword", HttpStatusCode.OK, new { email });
-        var mail = host.Mail.Single(email, "Your password reset code");
+        var mail = host.Mail.Single(email, "Your Acme Bank password");
         Assert.Contains("/t/acme-bank/api/auth/resetPassword", mail.Body, StringComparison.Ordinal);
-        var code = api.ResetCodeFromMail(email, "Your password reset code");
+        var code = api.ResetCodeFromMail(email, "Your Acme Bank password");
 
         // A wrong code is refused and changes nothing.
         var wrong = await api.PostAsync($"/t/{Bank}/api/auth/resetPassword", new { email, resetCode = code + "x", newPassword = "New-pass-2026!" });
@@ -151,7 +151,7 @@ public sealed class TenantScopedAccountTests(SampleHostFactory host) : IClassFix
         await api.NewCustomerAsync(Bank, email);
         // Identity answers 200 either way (no account oracle) but only mails existing, confirmed accounts of this tenant.
         await api.ExpectAsync(HttpMethod.Post, $"/t/{Insurer}/api/auth/forgotPassword", HttpStatusCode.OK, new { email });
-        Assert.DoesNotContain(host.Mail.To(email), m => m.Subject == "Your password reset code");
+        Assert.DoesNotContain(host.Mail.To(email), m => m.Subject == "Your Acme Bank password");
     }
 
     [Theory]

@@ -80,7 +80,7 @@ public sealed partial class Api(HttpClient client, PickupMailbox mail) : IDispos
     public async Task ConfirmFromMailAsync(string tenant, string email)
     {
         // The same address may have an account in several tenants: take this tenant's mail.
-        var mails = mail.To(email).Where(m => m.Subject == "Confirm your email" && m.Body.Contains($"/t/{tenant}/api/", StringComparison.Ordinal)).ToList();
+        var mails = mail.WaitFor(email, m => m.Subject == "Confirm your email" && m.Body.Contains($"/t/{tenant}/api/", StringComparison.Ordinal)).ToList();
         Assert.True(mails.Count == 1, $"Expected one confirmation mail of {tenant} to {email}, found {mails.Count}.");
         Assert.Contains($"support@{tenant}.example", mails[0].From, StringComparison.Ordinal);
         var link = PickupMailbox.Link(mails[0]);
@@ -101,7 +101,7 @@ public sealed partial class Api(HttpClient client, PickupMailbox mail) : IDispos
     /// <summary>The reset code of the newest mail with <paramref name="subject"/> to <paramref name="email"/>.</summary>
     public string ResetCodeFromMail(string email, string subject)
     {
-        var message = mail.To(email).LastOrDefault(m => m.Subject == subject);
+        var message = mail.WaitFor(email, m => m.Subject == subject).LastOrDefault();
         Assert.True(message is not null, $"No '{subject}' mail to {email}.");
         // "Your password reset code is:\n\n{code}\n" or a set-password link with "resetCode":"{code}".
         var match = CodeInJson().Match(message.Body);

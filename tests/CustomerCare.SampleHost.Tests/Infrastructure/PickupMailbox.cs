@@ -1,33 +1,72 @@
-using System.Text;
 using System.Text.RegularExpressions;
+using MimeKit;
 
 namespace CustomerCare.SampleHost.Tests.Infrastructure;
 
-/// <summary>One <c>.eml</c> file the host wrote to its pickup folder.</summary>
-public sealed record PickupMail(string File, IReadOnlyDictionary<string, string> Headers, string Body)
+/// <summary>One <c>.eml</c> file the host wrote to its pickup folder, parsed with MimeKit.</summary>
+public sealed record PickupMail(string File, MimeMessage Message)
 {
-    public string To => Headers.GetValueOrDefault("To", "");
-    public string Subject => Headers.GetValueOrDefault("Subject", "");
-    public string From => Headers.GetValueOrDefault("From", "");
+    public string To => string.Join(", ", Message.To.Mailboxes.Select(m => $"<{m.Address}>"));
+    public string Subject => Message.Subject ?? "";
+    public string From => Message.From.ToString();
+
+    /// <summary>The plain-text part, with \n line ends.</summary>
+    public string Body => (Message.TextBody ?? "").Replace("\r\n", "\n", StringComparison.Ordinal);
 }
 
-/// <summary>Reads the development mail the sample host writes as <c>.eml</c> files.</summary>
+/// <summary>
+/// Reads the development mail the sample host writes as <c>.eml</c> files. Mail goes through
+/// CustomerCare's outbox and is written by the background dispatcher a moment after the request
+/// that caused it, so the lookups that expect mail wait for it (up to 10 s).
+/// </summary>
 public sealed partial class PickupMailbox(string folder)
 {
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
     public string Folder { get; } = folder;
 
-    /// <summary>Every message addressed to <paramref name="address"/>, oldest first.</summary>
+    /// <summary>Every message addressed to <paramref name="address"/> now, oldest first (no waiting: for "nothing was sent" checks).</summary>
     public IReadOnlyList<PickupMail> To(string address)
     {
         if (!Directory.Exists(Folder)) return [];
         return [.. Directory.GetFiles(Folder, "*.eml").Order(StringComparer.Ordinal).Select(Parse)
-            .Where(m => m.To.Equals($"<{address}>", StringComparison.OrdinalIgnoreCase))];
+            .Where(m => m.Message.To.Mailboxes.Any(b => string.Equals(b.Address, address, StringComparison.OrdinalIgnoreCase)))];
     }
 
-    /// <summary>The single message with <paramref name="subject"/> sent to <paramref name="address"/>; fails otherwise.</summary>
+    /// <summary>Waits until at least <paramref name="count"/> messages to <paramref name="address"/> match, and returns the matches.</summary>
+    public IReadOnlyList<PickupMail> WaitFor(string address, Func<PickupMail, bool> match, int count = 1)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            var found = To(address).Where(match).ToList();
+            if (found.Count >= count || DateTime.UtcNow > deadline) return found;
+            Thread.Sleep(50);
+        }
+    }
+
+    /// <summary>Waits until no new mail to <paramref name="address"/> has arrived for a second (at most 10 s); returns how many there are.</summary>
+    public int Settle(string address)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        var count = To(address).Count;
+        while (DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(1000);
+            var now = To(address).Count;
+            if (now == count) return count;
+            count = now;
+        }
+        return count;
+    }
+
+    /// <summary>The single message with <paramref name="subject"/> sent to <paramref name="address"/> (waits for it); fails otherwise.</summary>
     public PickupMail Single(string address, string subject)
     {
-        var matches = To(address).Where(m => m.Subject == subject).ToList();
+        var matches = WaitFor(address, m => m.Subject == subject);
+        // Give a duplicate the chance to show up before declaring this one single.
+        Thread.Sleep(200);
+        matches = To(address).Where(m => m.Subject == subject).ToList();
         Assert.True(matches.Count == 1,
             $"Expected one '{subject}' mail to {address} in {Folder}, found {matches.Count}. Mail to that address: [{string.Join(", ", To(address).Select(m => m.Subject))}]");
         return matches[0];
@@ -41,19 +80,7 @@ public sealed partial class PickupMailbox(string folder)
         return match.Value;
     }
 
-    private static PickupMail Parse(string file)
-    {
-        var text = File.ReadAllText(file, Encoding.UTF8);
-        var split = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-        Assert.True(split > 0, $"{file} has no header/body separator.");
-        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var line in text[..split].Split("\r\n"))
-        {
-            var colon = line.IndexOf(':', StringComparison.Ordinal);
-            if (colon > 0) headers[line[..colon]] = line[(colon + 1)..].Trim();
-        }
-        return new PickupMail(file, headers, text[(split + 4)..].Replace("\r\n", "\n", StringComparison.Ordinal));
-    }
+    private static PickupMail Parse(string file) => new(file, MimeMessage.Load(file));
 
     [GeneratedRegex(@"https?://\S+")]
     private static partial Regex LinkPattern();

@@ -24,11 +24,13 @@ public sealed class StaffAccountTests(SampleHostFactory host) : IClassFixture<Sa
         Assert.Equal(email, (string?)added["email"]);
         Assert.True((bool?)added["active"]);
 
-        // The account exists but has no password yet: the mail carries a code to set one.
-        var mail = host.Mail.Single(email, "Set your password");
+        // The account exists but has no password yet: one mail welcomes the agent, another carries a code to set a password.
+        var welcome = host.Mail.Single(email, "Your Acme Bank helpdesk account");
+        Assert.Contains("as an agent", welcome.Body, StringComparison.Ordinal);
+        var mail = host.Mail.Single(email, "Your Acme Bank password");
         Assert.Contains("/t/acme-bank/api/auth/resetPassword", mail.Body, StringComparison.Ordinal);
         Assert.Contains("support@acme-bank.example", mail.From, StringComparison.Ordinal);
-        var code = api.ResetCodeFromMail(email, "Set your password");
+        var code = api.ResetCodeFromMail(email, "Your Acme Bank password");
         await api.ExpectAsync(HttpMethod.Post, $"{Api}/auth/resetPassword", HttpStatusCode.OK, new { email, resetCode = code, newPassword = "Agent-pass-2026!" });
         var agent = await api.LoginAsync(Tenant, email, "Agent-pass-2026!");
 

@@ -1,0 +1,245 @@
+using System.Globalization;
+using CustomerCare.Actors;
+using CustomerCare.Customers;
+using CustomerCare.MultiTenancy;
+using CustomerCare.Staff;
+using CustomerCare.Tickets;
+using Microsoft.Extensions.Options;
+
+namespace CustomerCare.Notifications;
+
+/// <summary>Someone a notification goes to.</summary>
+internal sealed record Recipient(string UserId, string Address, string? Name);
+
+/// <summary>
+/// Decides who is told what when a change is made (DESIGN.md §6): the outbox rows it returns are
+/// saved in the same transaction as the change. Nobody is told about their own action, except the
+/// customer's acknowledgement of the ticket they raised; internal notes never reach customers;
+/// opt-outs of optional kinds are honoured; one row per registered channel.
+/// </summary>
+internal sealed class NotificationPlanner(
+    IStaffStore staff,
+    ICustomerStore customers,
+    INotificationPreferenceStore preferences,
+    NotificationChannelNames channels,
+    ITenantContextAccessor tenant,
+    NotificationSignal signal,
+    TimeProvider time,
+    IOptions<CustomerCareOptions> options)
+{
+    private NotificationOptions Options => options.Value.Notifications;
+
+    /// <summary>Whether any channel is registered; without one no notification is written.</summary>
+    public bool Enabled => channels.Names.Count > 0;
+
+    /// <summary>Wakes the in-process dispatcher after a commit that wrote notifications.</summary>
+    public void Wake(IReadOnlyCollection<OutboxNotification> written)
+    {
+        if (written.Count > 0) signal.Wake();
+    }
+
+    /// <summary>A new ticket: the customer's acknowledgement; the admins when the tenant assigns by hand (an automatic assignment tells the agent instead).</summary>
+    public async Task<List<OutboxNotification>> TicketCreatedAsync(Ticket ticket, Actor actor, bool manualAssignment, CancellationToken cancellationToken)
+    {
+        var result = new List<OutboxNotification>();
+        if (!Enabled) return result;
+        var values = TicketValues(ticket, actor);
+        if (await CustomerAsync(ticket, actor, cancellationToken) is { } customer)
+            await AddAsync(result, NotificationKind.TicketReceived, customer, ticket, values, null, cancellationToken);
+        if (manualAssignment)
+        {
+            foreach (var admin in await AdminsAsync(cancellationToken))
+                if (admin.UserId != actor.UserId) await AddAsync(result, NotificationKind.TicketCreated, admin, ticket, values, null, cancellationToken);
+        }
+        return result;
+    }
+
+    /// <summary>An assignment (by an admin or the assignment engine): the agent and the customer.</summary>
+    public async Task<List<OutboxNotification>> AssignedAsync(Ticket ticket, Actor actor, CancellationToken cancellationToken)
+    {
+        var result = new List<OutboxNotification>();
+        if (!Enabled || ticket.AssigneeId is null) return result;
+        var values = TicketValues(ticket, actor);
+        values["agent.name"] = ticket.AssigneeName ?? "";
+        if (ticket.AssigneeId != actor.UserId && await StaffAsync(ticket.AssigneeId, cancellationToken) is { } agent)
+            await AddAsync(result, NotificationKind.TicketAssigned, agent, ticket, values, null, cancellationToken);
+        if (ticket.CustomerId != actor.UserId && await CustomerAsync(ticket, actor, cancellationToken) is { } customer)
+            await AddAsync(result, NotificationKind.TicketAssigned, customer, ticket, values, null, cancellationToken);
+        return result;
+    }
+
+    /// <summary>
+    /// A message: the other side. A customer's message goes to the assigned agent (the admins while
+    /// nobody is assigned); a staff reply goes to the customer, and to the assigned agent when someone
+    /// else replied. Internal notes go to the assigned agent only. Bursts are batched per recipient.
+    /// </summary>
+    public async Task<List<OutboxNotification>> MessagePostedAsync(Ticket ticket, Actor actor, TicketMessage message, CancellationToken cancellationToken)
+    {
+        var result = new List<OutboxNotification>();
+        if (!Enabled) return result;
+        var recipients = new List<Recipient>();
+        var isInternal = message.Visibility == MessageVisibility.Internal;
+        if (!isInternal && actor.IsStaff && await CustomerAsync(ticket, actor, cancellationToken) is { } customer)
+            recipients.Add(customer);
+        if (ticket.AssigneeId is { } assignee)
+        {
+            if (assignee != actor.UserId && await StaffAsync(assignee, cancellationToken) is { } agent) recipients.Add(agent);
+        }
+        else if (actor.Role == ActorRole.Customer)
+        {
+            recipients.AddRange((await AdminsAsync(cancellationToken)).Where(a => a.UserId != actor.UserId));
+        }
+        if (recipients.Count == 0) return result;
+
+        var values = TicketValues(ticket, actor);
+        var data = new NotificationData { Values = values, Messages = [new NotificationDataMessage(message.AuthorName, message.Body, isInternal)] };
+        var window = Options.MessageBatchWindow;
+        foreach (var recipient in recipients.DistinctBy(r => r.UserId))
+        {
+            var key = window > TimeSpan.Zero ? $"{NotificationKinds.Name(NotificationKind.MessagePosted)}:{ticket.Id:N}:{recipient.UserId}" : null;
+            await AddAsync(result, NotificationKind.MessagePosted, recipient, ticket, data, key, cancellationToken, delay: window);
+        }
+        return result;
+    }
+
+    /// <summary>Resolved, closed or reopened: the customer and the assigned agent, except whoever did it.</summary>
+    public async Task<List<OutboxNotification>> StatusChangedAsync(Ticket ticket, Actor actor, TicketStatus from, CancellationToken cancellationToken)
+    {
+        var result = new List<OutboxNotification>();
+        if (!Enabled) return result;
+        var values = TicketValues(ticket, actor);
+        values["status.from"] = Lower(from);
+        values["status.to"] = Lower(ticket.Status);
+        if (ticket.CustomerId != actor.UserId && await CustomerAsync(ticket, actor, cancellationToken) is { } customer)
+            await AddAsync(result, NotificationKind.TicketStatusChanged, customer, ticket, values, null, cancellationToken);
+        if (ticket.AssigneeId is { } assignee && assignee != actor.UserId && await StaffAsync(assignee, cancellationToken) is { } agent)
+            await AddAsync(result, NotificationKind.TicketStatusChanged, agent, ticket, values, null, cancellationToken);
+        return result;
+    }
+
+    /// <summary>A staff account was created (or re-activated): tells the new member.</summary>
+    public async Task<List<OutboxNotification>> StaffAccountCreatedAsync(StaffMember member, Actor actor, CancellationToken cancellationToken)
+    {
+        var result = new List<OutboxNotification>();
+        if (!Enabled) return result;
+        var values = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["account.role"] = member.Role == ActorRole.Admin ? "an admin" : "an agent",
+            ["actor.name"] = actor.DisplayName,
+        };
+        await AddAsync(result, NotificationKind.StaffAccountCreated, new Recipient(member.UserId, member.Email, member.DisplayName), null, values, null, cancellationToken);
+        return result;
+    }
+
+    /// <summary>A notification a host asks for (password reset, new device, …).</summary>
+    public async Task<List<OutboxNotification>> RequestedAsync(NotificationRequest request, CancellationToken cancellationToken)
+    {
+        var result = new List<OutboxNotification>();
+        if (!Enabled) return result;
+        var values = new Dictionary<string, string>(request.Values ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        var recipient = new Recipient(request.RecipientUserId, request.RecipientAddress, request.RecipientName);
+        var now = time.GetUtcNow();
+        if (NotificationKinds.IsOptional(request.Kind) && (await OptedOutAsync([recipient.UserId], cancellationToken)).Contains((recipient.UserId, request.Kind)))
+            return result;
+        foreach (var channel in channels.Names)
+            result.Add(Row(request.Kind, channel, recipient, request.TicketId, request.TicketReference, new NotificationData { Values = values }.ToJson(), null, now, now));
+        return result;
+    }
+
+    private async Task AddAsync(List<OutboxNotification> result, NotificationKind kind, Recipient recipient, Ticket? ticket,
+        Dictionary<string, string> values, string? coalesceKey, CancellationToken cancellationToken)
+        => await AddAsync(result, kind, recipient, ticket, new NotificationData { Values = values }, coalesceKey, cancellationToken, TimeSpan.Zero);
+
+    private async Task AddAsync(List<OutboxNotification> result, NotificationKind kind, Recipient recipient, Ticket? ticket,
+        NotificationData data, string? coalesceKey, CancellationToken cancellationToken, TimeSpan delay)
+    {
+        if (string.IsNullOrWhiteSpace(recipient.Address)) return;
+        if (NotificationKinds.IsOptional(kind) && (await OptedOutAsync([recipient.UserId], cancellationToken)).Contains((recipient.UserId, kind)))
+            return;
+        var now = time.GetUtcNow();
+        var json = data.ToJson();
+        foreach (var channel in channels.Names)
+            result.Add(Row(kind, channel, recipient, ticket?.Id, ticket?.Reference is { Length: > 0 } r ? r : null, json,
+                coalesceKey is null ? null : $"{channel}:{coalesceKey}", now, now + delay));
+    }
+
+    private OutboxNotification Row(NotificationKind kind, string channel, Recipient recipient, Guid? ticketId, string? reference, string json, string? coalesceKey, DateTimeOffset now, DateTimeOffset due)
+        => new()
+        {
+            Id = Guid.CreateVersion7(now),
+            TenantId = tenant.Current?.TenantId ?? throw new InvalidOperationException("No tenant is set for this call."),
+            Kind = kind,
+            Channel = channel,
+            RecipientUserId = recipient.UserId,
+            RecipientAddress = recipient.Address,
+            RecipientName = recipient.Name,
+            TicketId = ticketId,
+            TicketReference = reference,
+            DataJson = json,
+            CoalesceKey = coalesceKey,
+            Status = NotificationStatus.Pending,
+            NextAttemptAt = due,
+            CreatedAt = now,
+        };
+
+    private async Task<HashSet<(string, NotificationKind)>> OptedOutAsync(IReadOnlyCollection<string> userIds, CancellationToken cancellationToken)
+        => [.. (await preferences.GetOptOutsAsync(userIds, cancellationToken)).Select(o => (o.UserId, o.Kind))];
+
+    private async Task<Recipient?> CustomerAsync(Ticket ticket, Actor actor, CancellationToken cancellationToken)
+    {
+        if (ticket.CustomerId == actor.UserId && actor.Role == ActorRole.Customer)
+            return string.IsNullOrWhiteSpace(actor.Email) ? null : new Recipient(actor.UserId, actor.Email, actor.DisplayName);
+        var profile = await customers.FindAsync(ticket.CustomerId, cancellationToken);
+        return profile is { ErasedAt: null, Email: { Length: > 0 } email } ? new Recipient(profile.UserId, email, profile.DisplayName) : null;
+    }
+
+    private async Task<Recipient?> StaffAsync(string userId, CancellationToken cancellationToken)
+    {
+        var member = await staff.FindAsync(userId, cancellationToken);
+        return member is { IsActive: true, Email.Length: > 0 } ? new Recipient(member.UserId, member.Email, member.DisplayName) : null;
+    }
+
+    private async Task<IReadOnlyList<Recipient>> AdminsAsync(CancellationToken cancellationToken)
+        => [.. (await staff.ListAsync(activeOnly: true, cancellationToken))
+            .Where(s => s.Role == ActorRole.Admin && s.Email.Length > 0)
+            .Select(s => new Recipient(s.UserId, s.Email, s.DisplayName))];
+
+    private static Dictionary<string, string> TicketValues(Ticket ticket, Actor actor) => new(StringComparer.Ordinal)
+    {
+        ["ticket.subject"] = ticket.Subject,
+        ["ticket.status"] = Lower(ticket.Status),
+        ["ticket.priority"] = Lower(ticket.Priority),
+        ["customer.name"] = ticket.CustomerName,
+        ["actor.name"] = actor.DisplayName,
+    };
+
+    private static string Lower<T>(T value) where T : struct, Enum => value.ToString().ToLower(CultureInfo.InvariantCulture);
+}
+
+/// <summary>The names of the registered channels, read once.</summary>
+internal sealed class NotificationChannelNames(IEnumerable<INotificationChannel> channels)
+{
+    public IReadOnlyList<string> Names { get; } = [.. channels.Select(c => c.Name).Distinct(StringComparer.Ordinal)];
+}
+
+/// <summary>Wakes the in-process dispatcher when notifications were written, so they go out without waiting for the next poll.</summary>
+public sealed class NotificationSignal
+{
+    private readonly SemaphoreSlim _semaphore = new(0, 1);
+
+    /// <summary>Wakes a waiting dispatcher (or the next one to wait).</summary>
+    public void Wake()
+    {
+        try
+        {
+            if (_semaphore.CurrentCount == 0) _semaphore.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already signalled.
+        }
+    }
+
+    /// <summary>Waits until woken or until <paramref name="timeout"/> passes. Returns whether it was woken.</summary>
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _semaphore.WaitAsync(timeout, cancellationToken);
+}

@@ -1,0 +1,194 @@
+using CustomerCare.Notifications;
+using Microsoft.EntityFrameworkCore;
+
+namespace CustomerCare.Storage.EFCore.Notifications;
+
+/// <summary>Writes outbox rows inside the caller's transaction, merging into a pending row of the same coalesce key.</summary>
+internal static class OutboxWriter
+{
+    /// <summary>A batch mail carries at most this many messages; the next one starts a new batch.</summary>
+    private const int MaxMergedMessages = 50;
+
+    public static async Task AddAsync(CustomerCareDbContext db, IReadOnlyList<OutboxNotification> notifications, CancellationToken cancellationToken)
+    {
+        foreach (var notification in notifications)
+        {
+            if (notification.CoalesceKey is { } key)
+            {
+                var pending = await db.Notifications.AsNoTracking()
+                    .Where(n => n.CoalesceKey == key && n.Status == NotificationStatus.Pending && n.Attempts == 0)
+                    .OrderByDescending(n => n.CreatedAt)
+                    .FirstOrDefaultAsync(cancellationToken);
+                if (pending is not null && (pending.ReadData().Messages?.Count ?? 0) < MaxMergedMessages)
+                {
+                    var before = pending.DataJson;
+                    var merged = NotificationData.Merge(before, notification.DataJson);
+                    // Only while still pending and unchanged: a dispatcher that claimed it in the meantime wins, and this becomes a row of its own.
+                    var updated = await db.Notifications
+                        .Where(n => n.Id == pending.Id && n.Status == NotificationStatus.Pending && n.Attempts == 0 && n.DataJson == before)
+                        .ExecuteUpdateAsync(s => s.SetProperty(n => n.DataJson, merged), cancellationToken);
+                    if (updated == 1) continue;
+                }
+            }
+            db.Notifications.Add(notification);
+        }
+    }
+}
+
+/// <summary>The outbox of the current tenant on EF Core.</summary>
+internal sealed class EfNotificationStore(CustomerCareDbContext db) : INotificationStore, INotificationPreferenceStore, INotificationTemplateStore
+{
+    public async Task EnqueueAsync(IReadOnlyList<OutboxNotification> notifications, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            await OutboxWriter.AddAsync(db, notifications, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
+    }
+
+    public Task<OutboxNotification?> FindAsync(Guid id, CancellationToken cancellationToken)
+        => db.Notifications.AsNoTracking().FirstOrDefaultAsync(n => n.Id == id, cancellationToken);
+
+    public async Task<IReadOnlyList<OutboxNotification>> ListAsync(NotificationStatus status, Guid? afterId, int limit, CancellationToken cancellationToken)
+    {
+        var q = db.Notifications.AsNoTracking().Where(n => n.Status == status);
+        if (afterId is { } after) q = q.Where(n => n.Id.CompareTo(after) > 0);
+        return await q.OrderBy(n => n.Id).Take(limit).ToListAsync(cancellationToken);
+    }
+
+    public async Task<bool> RetryAsync(Guid id, DateTimeOffset now, CancellationToken cancellationToken)
+        => await db.Notifications.Where(n => n.Id == id && n.Status == NotificationStatus.Dead)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(n => n.Status, NotificationStatus.Pending)
+                .SetProperty(n => n.Attempts, 0)
+                .SetProperty(n => n.NextAttemptAt, now)
+                .SetProperty(n => n.ClaimedBy, (string?)null)
+                .SetProperty(n => n.ClaimedUntil, (DateTimeOffset?)null), cancellationToken) == 1;
+
+    public async Task<IReadOnlyList<NotificationOptOut>> GetOptOutsAsync(IReadOnlyCollection<string> userIds, CancellationToken cancellationToken)
+    {
+        if (userIds.Count == 0) return [];
+        var ids = userIds.ToList();
+        return await db.NotificationOptOuts.AsNoTracking().Where(o => ids.Contains(o.UserId)).ToListAsync(cancellationToken);
+    }
+
+    public async Task SetOptOutsAsync(string userId, IReadOnlyCollection<NotificationKind> kinds, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            await db.NotificationOptOuts.Where(o => o.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+            db.NotificationOptOuts.AddRange(kinds.Distinct().Select(k => new NotificationOptOut { UserId = userId, Kind = k }));
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
+    }
+
+    async Task<IReadOnlyList<NotificationTemplate>> INotificationTemplateStore.ListAsync(CancellationToken cancellationToken)
+        => await db.NotificationTemplates.AsNoTracking().OrderBy(t => t.Kind).ToListAsync(cancellationToken);
+
+    Task<NotificationTemplate?> INotificationTemplateStore.FindAsync(NotificationKind kind, CancellationToken cancellationToken)
+        => db.NotificationTemplates.AsNoTracking().FirstOrDefaultAsync(t => t.Kind == kind, cancellationToken);
+
+    public async Task SaveAsync(NotificationTemplate template, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            var kind = template.Kind;
+            await db.NotificationTemplates.Where(t => t.Kind == kind).ExecuteDeleteAsync(cancellationToken);
+            db.NotificationTemplates.Add(template);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
+    }
+
+    public async Task<bool> DeleteAsync(NotificationKind kind, CancellationToken cancellationToken)
+        => await db.NotificationTemplates.Where(t => t.Kind == kind).ExecuteDeleteAsync(cancellationToken) > 0;
+}
+
+/// <summary>
+/// The dispatcher's queue on EF Core, across tenants. PostgreSQL claims with <c>FOR UPDATE SKIP LOCKED</c>,
+/// so concurrent dispatchers skip each other's rows instead of waiting or taking them twice; SQLite
+/// claims with one <c>UPDATE … WHERE rowid IN (SELECT … LIMIT n) RETURNING *</c>, atomic because SQLite
+/// has one writer at a time. Marking happens in the row's tenant context (set by the dispatcher).
+/// </summary>
+internal sealed class EfNotificationQueue(CustomerCareDbContext db) : INotificationQueue
+{
+    public async Task<IReadOnlyList<OutboxNotification>> ClaimDueAsync(string claimToken, int limit, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+    {
+        var sqlite = db.Database.IsSqlite();
+        object Time(DateTimeOffset value) => sqlite ? value.UtcTicks : value;
+        var sql = sqlite
+            ? """
+              UPDATE "cc_notifications" SET "Status" = 1, "ClaimedBy" = {0}, "ClaimedUntil" = {1}, "Attempts" = "Attempts" + 1
+              WHERE rowid IN (
+                  SELECT rowid FROM "cc_notifications"
+                  WHERE ("Status" = 0 AND "NextAttemptAt" <= {2}) OR ("Status" = 1 AND "ClaimedUntil" < {2})
+                  ORDER BY "NextAttemptAt" LIMIT {3})
+              RETURNING *
+              """
+            : """
+              UPDATE "cc_notifications" AS n SET "Status" = 1, "ClaimedBy" = {0}, "ClaimedUntil" = {1}, "Attempts" = n."Attempts" + 1
+              FROM (
+                  SELECT "TenantId", "Id" FROM "cc_notifications"
+                  WHERE ("Status" = 0 AND "NextAttemptAt" <= {2}) OR ("Status" = 1 AND "ClaimedUntil" < {2})
+                  ORDER BY "NextAttemptAt" LIMIT {3}
+                  FOR UPDATE SKIP LOCKED) AS due
+              WHERE n."TenantId" = due."TenantId" AND n."Id" = due."Id"
+              RETURNING n.*
+              """;
+        var rows = await db.Notifications.FromSqlRaw(sql, claimToken, Time(leaseUntil), Time(now), limit)
+            .IgnoreQueryFilters().AsNoTracking().ToListAsync(cancellationToken);
+        return [.. rows.OrderBy(n => n.NextAttemptAt).ThenBy(n => n.Id)];
+    }
+
+    public async Task<bool> MarkSentAsync(OutboxNotification notification, string claimToken, DateTimeOffset now, bool eraseData, CancellationToken cancellationToken)
+    {
+        var id = notification.Id;
+        var claimed = db.Notifications.Where(n => n.Id == id && n.Status == NotificationStatus.Sending && n.ClaimedBy == claimToken);
+        var updated = eraseData
+            ? await claimed.ExecuteUpdateAsync(s => s
+                .SetProperty(n => n.Status, NotificationStatus.Sent)
+                .SetProperty(n => n.SentAt, now)
+                .SetProperty(n => n.ClaimedBy, (string?)null)
+                .SetProperty(n => n.ClaimedUntil, (DateTimeOffset?)null)
+                .SetProperty(n => n.DataJson, "{}"), cancellationToken)
+            : await claimed.ExecuteUpdateAsync(s => s
+                .SetProperty(n => n.Status, NotificationStatus.Sent)
+                .SetProperty(n => n.SentAt, now)
+                .SetProperty(n => n.ClaimedBy, (string?)null)
+                .SetProperty(n => n.ClaimedUntil, (DateTimeOffset?)null), cancellationToken);
+        return updated == 1;
+    }
+
+    public async Task<bool> MarkFailedAsync(OutboxNotification notification, string claimToken, string error, DateTimeOffset? nextAttemptAt, CancellationToken cancellationToken)
+    {
+        var id = notification.Id;
+        var status = nextAttemptAt is null ? NotificationStatus.Dead : NotificationStatus.Pending;
+        var next = nextAttemptAt ?? notification.NextAttemptAt;
+        var message = error.Length <= 500 ? error : error[..500];
+        return await db.Notifications.Where(n => n.Id == id && n.Status == NotificationStatus.Sending && n.ClaimedBy == claimToken)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(n => n.Status, status)
+                .SetProperty(n => n.NextAttemptAt, next)
+                .SetProperty(n => n.LastError, message)
+                .SetProperty(n => n.ClaimedBy, (string?)null)
+                .SetProperty(n => n.ClaimedUntil, (DateTimeOffset?)null), cancellationToken) == 1;
+    }
+}
