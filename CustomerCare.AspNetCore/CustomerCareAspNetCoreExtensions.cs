@@ -210,7 +210,7 @@ namespace Microsoft.AspNetCore.Builder
 
         private static IResult RejectNonJson() => throw new UnsupportedMediaTypeException();
 
-        private static void EnsureServices(IServiceProvider services)
+        internal static void EnsureServices(IServiceProvider services)
         {
             var registered = services.GetService(typeof(Microsoft.Extensions.DependencyInjection.IServiceProviderIsService)) as Microsoft.Extensions.DependencyInjection.IServiceProviderIsService;
             bool Has(Type type) => registered?.IsService(type) ?? services.GetService(type) is not null;

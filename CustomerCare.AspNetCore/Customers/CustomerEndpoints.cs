@@ -26,9 +26,7 @@ internal static class CustomerEndpoints
 
     public static async Task<NoContent> DeleteMe(HttpContext context, CustomerManager customers)
     {
-        var actor = context.Actor();
-        if (actor.IsStaff) throw new Errors.ForbiddenException("Staff accounts are removed by an admin.");
-        await customers.EraseAsync(actor, actor.UserId, context.RequestAborted);
+        await customers.EraseOwnAsync(context.Actor(), context.RequestAborted);
         return TypedResults.NoContent();
     }
 

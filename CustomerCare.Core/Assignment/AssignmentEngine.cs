@@ -32,21 +32,19 @@ internal sealed partial class AssignmentEngine(
     /// <summary>Assigns what can be assigned now; returns the tickets it assigned. Never throws for contention: a later trigger drains again.</summary>
     public async Task<IReadOnlyList<Ticket>> DrainAsync(CancellationToken cancellationToken)
     {
-        var settings = tenant.Current?.Tenant.Settings ?? throw new InvalidOperationException("No tenant is set for this call.");
-        if (string.Equals(settings.AssignmentStrategy, ManualAssignmentStrategy.StrategyName, StringComparison.OrdinalIgnoreCase))
-            return [];
-        var strategy = FindStrategy(settings.AssignmentStrategy);
-        if (strategy is null)
-        {
-            UnknownStrategy(logger, settings.AssignmentStrategy, tenant.Current!.TenantId);
-            return [];
-        }
-
+        if (!TryGetStrategy(out var strategy, out var settings)) return [];
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await DrainOnceAsync(strategy, settings, cancellationToken);
+                var agents = await AvailableAgentsAsync(cancellationToken);
+                if (agents.Count == 0) return [];
+                await using var session = await store.BeginAsync(cancellationToken);
+                var (assigned, last, written) = await AssignWithinAsync(session, strategy, settings, agents, cancellationToken);
+                if (assigned.Count == 0) return [];
+                await session.CommitAsync(last, cancellationToken);
+                planner.Wake(written);
+                return assigned;
             }
             catch (ConcurrencyConflictException) when (attempt < MaxAttempts)
             {
@@ -60,15 +58,68 @@ internal sealed partial class AssignmentEngine(
         }
     }
 
-    private async Task<IReadOnlyList<Ticket>> DrainOnceAsync(IAssignmentStrategy strategy, TenantSettings settings, CancellationToken cancellationToken)
+    /// <summary>
+    /// Saves a new ticket with <paramref name="save"/> and drains the queue in the same transaction,
+    /// so raising a ticket under automatic assignment commits once. Falls back to saving first and
+    /// draining after when a queued ticket changed concurrently.
+    /// </summary>
+    public async Task<IReadOnlyList<Ticket>> SaveAndDrainAsync(Ticket created, Func<Task> save, CancellationToken cancellationToken)
     {
-        var agents = (await staff.ListAsync(activeOnly: true, cancellationToken))
+        if (!TryGetStrategy(out var strategy, out var settings))
+        {
+            await save();
+            return [];
+        }
+        var agents = await AvailableAgentsAsync(cancellationToken);
+        if (agents.Count == 0)
+        {
+            await save();
+            return [];
+        }
+
+        var (assigneeId, assigneeName, status, version, updatedAt) = (created.AssigneeId, created.AssigneeName, created.Status, created.Version, created.UpdatedAt);
+        try
+        {
+            await using var session = await store.BeginAsync(cancellationToken);
+            await save();
+            var (assigned, last, written) = await AssignWithinAsync(session, strategy, settings, agents, cancellationToken);
+            await session.CommitAsync(last, cancellationToken);
+            planner.Wake(written);
+            return assigned;
+        }
+        catch (ConcurrencyConflictException)
+        {
+            // Rolled back: undo what the batch did to the new ticket in memory, save it alone, drain after.
+            (created.AssigneeId, created.AssigneeName, created.Status, created.Version, created.UpdatedAt) = (assigneeId, assigneeName, status, version, updatedAt);
+            await save();
+            return await DrainAsync(cancellationToken);
+        }
+    }
+
+    private bool TryGetStrategy(out IAssignmentStrategy strategy, out TenantSettings settings)
+    {
+        settings = tenant.Current?.Tenant.Settings ?? throw new InvalidOperationException("No tenant is set for this call.");
+        strategy = null!;
+        if (string.Equals(settings.AssignmentStrategy, ManualAssignmentStrategy.StrategyName, StringComparison.OrdinalIgnoreCase)) return false;
+        var found = FindStrategy(settings.AssignmentStrategy);
+        if (found is null)
+        {
+            UnknownStrategy(logger, settings.AssignmentStrategy, tenant.Current!.TenantId);
+            return false;
+        }
+        strategy = found;
+        return true;
+    }
+
+    private async Task<List<StaffMember>> AvailableAgentsAsync(CancellationToken cancellationToken)
+        => (await staff.ListAsync(activeOnly: true, cancellationToken))
             .Where(a => a.Role == Actors.ActorRole.Agent && a.Availability == AgentAvailability.Online && a.Capacity is null or > 0)
             .OrderBy(a => a.UserId, StringComparer.Ordinal)
             .ToList();
-        if (agents.Count == 0) return [];
 
-        await using var session = await store.BeginAsync(cancellationToken);
+    private async Task<(List<Ticket> Assigned, string? Last, List<Notifications.OutboxNotification> Written)> AssignWithinAsync(
+        IAssignmentSession session, IAssignmentStrategy strategy, TenantSettings settings, List<StaffMember> agents, CancellationToken cancellationToken)
+    {
         var loads = new Dictionary<string, int>(await session.GetLoadsAsync(cancellationToken), StringComparer.Ordinal);
         int LoadOf(StaffMember a) => loads.GetValueOrDefault(a.UserId);
         bool HasRoom(StaffMember a) => a.Capacity is not { } cap || LoadOf(a) < cap;
@@ -127,11 +178,7 @@ internal sealed partial class AssignmentEngine(
             skip += queued.Count;
             if (queued.Count < BatchSize) break;
         }
-
-        if (assigned.Count == 0) return [];
-        await session.CommitAsync(last, cancellationToken);
-        planner.Wake(written);
-        return assigned;
+        return (assigned, last, written);
     }
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "Tenant {TenantId} uses assignment strategy {Strategy}, which is not registered; tickets stay queued")]

@@ -7,7 +7,9 @@ public interface IAssignmentStore
 {
     /// <summary>
     /// Starts a transaction holding the current tenant's assignment lock, so that automatic
-    /// assignments in one tenant happen one batch at a time across every host instance.
+    /// assignments in one tenant happen one batch at a time across every host instance. Ticket
+    /// changes saved through the same scope's <see cref="ITicketStore"/> while the session is open
+    /// join its transaction (a new ticket and its assignment commit together).
     /// </summary>
     Task<IAssignmentSession> BeginAsync(CancellationToken cancellationToken);
 

@@ -96,11 +96,22 @@ public sealed partial class CustomerManager
         return new CustomerPage(items, rows.Count > take ? items[^1].Profile.UserId : null);
     }
 
-    /// <summary>Erases a customer's personal data (admins, or the customer themselves); their tickets and messages stay under "deleted user".</summary>
+    /// <summary>Erases a customer's personal data (admins); their tickets and messages stay under "deleted user".</summary>
     public async Task EraseAsync(Actor actor, string userId, CancellationToken cancellationToken)
     {
-        if (actor.Role != ActorRole.Admin && !(actor.Role == ActorRole.Customer && actor.UserId == userId))
-            throw new ForbiddenException("Only admins can delete customers.");
+        RequireAdmin(actor);
+        await EraseProfileAsync(userId, cancellationToken);
+    }
+
+    /// <summary>Deletes the calling customer's own account: personal data erased, tickets and messages kept under "deleted user".</summary>
+    public async Task EraseOwnAsync(Actor actor, CancellationToken cancellationToken)
+    {
+        if (actor.Role != ActorRole.Customer) throw new ForbiddenException("Staff accounts are removed by an admin.");
+        await EraseProfileAsync(actor.UserId, cancellationToken);
+    }
+
+    private async Task EraseProfileAsync(string userId, CancellationToken cancellationToken)
+    {
         var profile = await _customers.FindAsync(userId, cancellationToken);
         if (profile is null || profile.ErasedAt is not null) throw new NotFoundException("customer");
         await _customers.EraseAsync(profile, _options.ErasedUserName, _time.GetUtcNow(), cancellationToken);

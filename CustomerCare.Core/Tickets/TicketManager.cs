@@ -132,9 +132,10 @@ public sealed class TicketManager
         changes.Notifications.AddRange(await _planner.TicketCreatedAsync(ticket, actor, manual, cancellationToken));
 
         KeepEventOrder(changes.Events);
+        IReadOnlyList<Ticket> assigned;
         try
         {
-            await _tickets.SaveAsync(changes, cancellationToken);
+            assigned = await _assignment.SaveAndDrainAsync(ticket, () => _tickets.SaveAsync(changes, cancellationToken), cancellationToken);
         }
         catch (DuplicateRequestException)
         {
@@ -145,7 +146,7 @@ public sealed class TicketManager
         _planner.Wake(changes.Notifications);
 
         await _notifier.PublishAsync(new TicketActivity(TicketEventKind.Created, ticket, actor), cancellationToken);
-        var assigned = await DrainQueueAsync(actor, cancellationToken);
+        await PublishAssignedAsync(actor, assigned, cancellationToken);
         return new(assigned.FirstOrDefault(t => t.Id == ticket.Id) ?? ticket, false);
     }
 
@@ -183,7 +184,9 @@ public sealed class TicketManager
         {
             Statuses = request.Statuses is { Count: > 0 } ? request.Statuses : null,
             Priority = request.Priority,
-            Category = string.IsNullOrWhiteSpace(request.Category) ? null : request.Category,
+            // Categories are stored in the tenant's spelling; match them the way creation does.
+            Category = string.IsNullOrWhiteSpace(request.Category) ? null
+                : tenant.Settings.Categories.FirstOrDefault(c => string.Equals(c, request.Category.Trim(), StringComparison.OrdinalIgnoreCase)) ?? request.Category.Trim(),
             AssigneeId = assignee is null or "none" ? null : assignee == "me" ? actor.UserId : assignee,
             Unassigned = assignee == "none",
             CustomerId = actor.Role == ActorRole.Customer ? actor.UserId : null,
@@ -394,11 +397,16 @@ public sealed class TicketManager
     internal async Task<IReadOnlyList<Ticket>> DrainQueueAsync(Actor trigger, CancellationToken cancellationToken)
     {
         var assigned = await _assignment.DrainAsync(cancellationToken);
-        if (assigned.Count == 0) return assigned;
+        await PublishAssignedAsync(trigger, assigned, cancellationToken);
+        return assigned;
+    }
+
+    private async Task PublishAssignedAsync(Actor trigger, IReadOnlyList<Ticket> assigned, CancellationToken cancellationToken)
+    {
+        if (assigned.Count == 0) return;
         var system = new Actor(trigger.TenantId, "system", ActorRole.Admin, "Automatic assignment", null);
         foreach (var ticket in assigned)
             await _notifier.PublishAsync(new TicketActivity(TicketEventKind.Assigned, ticket, system, FromStatus: TicketStatus.New), cancellationToken);
-        return assigned;
     }
 
     /// <summary>Loads a visible ticket, applies a change and saves it, retrying on concurrent changes unless the caller pinned a version.</summary>

@@ -14,7 +14,11 @@ internal sealed class EfTicketStore(CustomerCareDbContext db) : ITicketStore
     public async Task SaveAsync(TicketChangeSet changes, CancellationToken cancellationToken)
     {
         var ticket = changes.Ticket;
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Inside an assignment session (same scope, same context) the change joins its transaction,
+        // so a new ticket and its automatic assignment commit together.
+        var joined = db.Database.CurrentTransaction;
+        await using var owned = joined is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        var transaction = joined ?? owned!;
         try
         {
             if (changes.IsNew)
@@ -43,7 +47,7 @@ internal sealed class EfTicketStore(CustomerCareDbContext db) : ITicketStore
             if (changes.Idempotency is not null) db.IdempotencyRecords.Add(changes.Idempotency);
 
             await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            if (owned is not null) await owned.CommitAsync(cancellationToken);
         }
         catch (DbUpdateConcurrencyException)
         {

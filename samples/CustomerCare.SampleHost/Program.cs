@@ -2,7 +2,9 @@ using System.Security.Cryptography;
 using System.Text;
 using CustomerCare.AspNetCore.Operator;
 using CustomerCare.SampleHost.Identity;
+using CustomerCare.SampleHost.Realtime;
 using CustomerCare.SampleHost.Seeding;
+using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.OpenApi;
@@ -34,11 +36,17 @@ var customerCare = builder.Services.AddCustomerCare(o =>
     .AddEntityFrameworkCoreTenantStore()
     .AddMultiTenancy(t => t.WithRouteStrategy("tenant").WithStrategy(new TenantAuthPathBase.Strategy()).WithHeaderStrategy("X-Tenant"))
     .ConfigureHttp(o => configuration.GetSection("CustomerCare:Http").Bind(o))
+    .AddRealtime(o => configuration.GetSection("CustomerCare:Realtime").Bind(o))
     .AddStaffAccountProvisioner<IdentityStaffAccountProvisioner>()
     .AddUserAccountEraser<IdentityAccountEraser>()
     .ConfigureNotifications(o => configuration.GetSection("CustomerCare:Notifications").Bind(o));
 if (useSmtp) customerCare.AddSmtpNotifications(o => smtp.Bind(o));
 else customerCare.AddPickupFolderNotifications(o => o.Folder = pickup);
+
+// Several instances of the host share the hub's events through Redis when ConnectionStrings:Redis is set.
+var redis = configuration.GetConnectionString("Redis");
+if (!string.IsNullOrWhiteSpace(redis))
+    customerCare.AddRedisScaleOut(redis, o => configuration.GetSection("CustomerCare:Redis").Bind(o));
 
 // ASP.NET Core Identity with users scoped per tenant (see SampleIdentityDbContext).
 if (!string.IsNullOrWhiteSpace(postgres))
@@ -63,6 +71,14 @@ builder.Services.AddIdentityApiEndpoints<SampleUser>(o =>
     .AddEntityFrameworkStores<SampleIdentityDbContext>()
     .AddSignInManager<NewDeviceSignInManager>()
     .AddClaimsPrincipalFactory<TenantClaimsPrincipalFactory>();
+// Browsers cannot put headers on a WebSocket: the hub also takes the bearer token as ?access_token=…
+// (only on the hub's paths, so tokens do not end up in the logs of ordinary requests).
+builder.Services.Configure<BearerTokenOptions>(IdentityConstants.BearerScheme, o => o.Events.OnMessageReceived = context =>
+{
+    if (SampleHub.IsHubPath(context.Request.Path) && context.Request.Query["access_token"].ToString() is { Length: > 0 } token)
+        context.Token = token;
+    return Task.CompletedTask;
+});
 builder.Services.ConfigureApplicationCookie(o =>
 {
     o.Cookie.HttpOnly = true;
@@ -140,6 +156,7 @@ if (configuration.GetValue("Seed:DemoData", true)) await DemoData.SeedAsync(app.
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseStaticFiles();   // wwwroot: the vendored @microsoft/signalr browser client at /lib/signalr/signalr.min.js
 app.UseTenantAuthPathBase();
 app.UseRouting();
 app.UseCustomerCareTenancy();
@@ -149,6 +166,7 @@ app.UseAuthorization();
 app.MapGet("/", (HttpContext context) => Results.Content(
     $"""
     CustomerCare sample host. Demo tenants: {string.Join(", ", DemoData.Tenants.Select(t => $"/t/{t.Id}/api"))}
+    Real-time hub: {"/t/{tenant}/hub"} (SignalR; browser client at /lib/signalr/signalr.min.js).
     OpenAPI document: /openapi/v1.json. See the README for the walk-through.
     """, "text/plain")).ExcludeFromDescription();
 app.MapOpenApi();
@@ -157,6 +175,7 @@ app.MapGroup(TenantAuthPathBase.AuthPrefix).RequireTenant()
     .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable)   // unknown or suspended tenant
     .MapIdentityApi<SampleUser>().WithTags("Identity");
 app.MapGroup(TenantAuthPathBase.TenantApiPrefix).MapCustomerCare();
+app.MapGroup(SampleHub.TenantPrefix).MapCustomerCareHub(SampleHub.Path);   // /t/{tenant}/hub
 
 // The operator API (suspend / resume tenants), protected by a shared key from configuration.
 var operatorKey = configuration["Operator:ApiKey"];

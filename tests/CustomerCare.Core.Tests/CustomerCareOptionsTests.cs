@@ -48,11 +48,13 @@ public sealed class CustomerCareOptionsTests
         using var provider = Build(o => Configure(@case, o));
 
         // What the host runs at start because AddCustomerCare called ValidateOnStart().
+        // Each failure names the setting it is about first ("CustomerCare: Tickets.MaxPageSize must ...").
+        var expected = $"CustomerCare: {setting} ";
         var onStart = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
-        Assert.Contains(onStart.Failures, f => f.Contains(setting, StringComparison.Ordinal));
+        Assert.Contains(onStart.Failures, f => f.StartsWith(expected, StringComparison.Ordinal));
 
         var onAccess = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<CustomerCareOptions>>().Value);
-        Assert.Contains(onAccess.Failures, f => f.Contains(setting, StringComparison.Ordinal));
+        Assert.Contains(onAccess.Failures, f => f.StartsWith(expected, StringComparison.Ordinal));
     }
 
     [Fact]

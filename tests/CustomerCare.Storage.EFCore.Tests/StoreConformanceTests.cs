@@ -482,6 +482,7 @@ public abstract class StoreConformanceTests(DatabaseFixture db) : IAsyncLifetime
         { "text ROUTER", ["router", "bill"] },
         { "text of a reference", ["password"] },
         { "text with a LIKE wildcard is literal", ["percent"] },
+        { "text with non-ASCII letters in another case", ["percent"] },
         { "priority urgent", ["percent"] },
         { "category Billing", ["bill", "percent"] },
         { "agent-1 with unassigned", ["router", "bill", "password", "closed"] },
@@ -500,6 +501,7 @@ public abstract class StoreConformanceTests(DatabaseFixture db) : IAsyncLifetime
         "text ROUTER" => new() { Text = "ROUTER" },
         "text of a reference" => new() { Text = $"{tenantPrefix.ToLowerInvariant()}-1003" },
         "text with a LIKE wildcard is literal" => new() { Text = "100%" },
+        "text with non-ASCII letters in another case" => new() { Text = "ÜBERWEISUNG" },
         "priority urgent" => new() { Priority = TicketPriority.Urgent },
         "category Billing" => new() { Category = "Billing" },
         "agent-1 with unassigned" => new() { VisibleToAgentId = "agent-1", IncludeUnassignedForAgent = true },
@@ -517,7 +519,7 @@ public abstract class StoreConformanceTests(DatabaseFixture db) : IAsyncLifetime
             ("router", NewTicket(tenant, "Router is BROKEN", "No internet since Monday", "cust-1", TicketStatus.New, null, TicketPriority.High, "Network")),
             ("bill", NewTicket(tenant, "Bill wrong", "Charged twice for the Router rental", "cust-1", TicketStatus.Open, "agent-1", TicketPriority.Normal, "Billing")),
             ("password", NewTicket(tenant, "Password reset", "Locked out", "cust-2", TicketStatus.Pending, "agent-1", TicketPriority.Low)),
-            ("percent", NewTicket(tenant, "Discount of 100% missing", "Promised discount", "cust-2", TicketStatus.Resolved, "agent-2", TicketPriority.Urgent, "Billing")),
+            ("percent", NewTicket(tenant, "Discount of 100% missing", "Promised discount, Überweisung missing", "cust-2", TicketStatus.Resolved, "agent-2", TicketPriority.Urgent, "Billing")),
             ("closed", NewTicket(tenant, "Old question", "Answered", "cust-3", TicketStatus.Closed, "agent-1", TicketPriority.Normal, "Network")),
         };
         var result = new Dictionary<string, Ticket>();

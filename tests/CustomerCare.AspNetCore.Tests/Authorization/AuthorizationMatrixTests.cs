@@ -89,6 +89,12 @@ public sealed class AuthorizationMatrixTests(ApiFixture fixture) : IClassFixture
         new("DELETE /agents/{id}", [403, 403, 403, 403, 204, 401, 401], FreshAgent,
             (r, c) => c.DeleteAsync($"agents/{Uri.EscapeDataString(r.TargetAgent!)}"),
             async r => $"active={(await r.Host.FindStaffAsync(Tenants.Bank, r.TargetAgent!))!.IsActive}"),
+        new("PATCH /agents/{id}", [403, 403, 403, 403, 200, 401, 401], FreshAgent,
+            (r, c) => c.PatchAsync($"agents/{Uri.EscapeDataString(r.TargetAgent!)}", new { capacity = 5, groups = new[] { "billing" } }),
+            async r => { var s = (await r.Host.FindStaffAsync(Tenants.Bank, r.TargetAgent!))!; return $"capacity={s.Capacity} groups={string.Join(",", s.Groups)}"; }),
+        new("GET /assignment", [403, 403, 403, 403, 200, 401, 401], Nothing, (_, c) => c.GetAsync("assignment")),
+        // Setting the strategy the tenant already has keeps the shared tenant on manual assignment for the other tests.
+        new("PUT /assignment", [403, 403, 403, 403, 200, 401, 401], Nothing, (_, c) => c.PutAsync("assignment", new { strategy = "manual" })),
         new("GET /customers", [403, 403, 403, 403, 200, 401, 401], Nothing, (_, c) => c.GetAsync("customers")),
         new("DELETE /customers/{id}", [403, 403, 403, 403, 204, 401, 401], FreshCustomer,
             (r, c) => c.DeleteAsync($"customers/{Uri.EscapeDataString(r.TargetCustomer!)}"),

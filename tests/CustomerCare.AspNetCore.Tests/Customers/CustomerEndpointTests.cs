@@ -118,6 +118,10 @@ public sealed class CustomerEndpointTests(ApiFixture fixture) : IClassFixture<Ap
         var customer = Host.As(id, name: "Dana Gone");
         var ticket = (await customer.CreateTicketAsync()).Id();
 
+        // DELETE /customers/{id} is the admin's, even for one's own id; customers use DELETE /me.
+        await (await customer.DeleteAsync($"customers/{id}")).ExpectProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+        Assert.Null((await Host.FindCustomerAsync(Tenants.Bank, id))!.ErasedAt);
+
         await (await customer.DeleteAsync("me")).ExpectAsync(HttpStatusCode.NoContent);
 
         await (await customer.GetAsync("me")).ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");

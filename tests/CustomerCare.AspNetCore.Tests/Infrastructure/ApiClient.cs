@@ -30,6 +30,9 @@ public sealed class ApiClient(HttpClient http, string? userId, ApiHost host)
     public Task<HttpResponseMessage> PatchAsync(string path, object? body, params (string Name, string Value)[] headers)
         => SendAsync(HttpMethod.Patch, path, body, headers);
 
+    public Task<HttpResponseMessage> PutAsync(string path, object? body, params (string Name, string Value)[] headers)
+        => SendAsync(HttpMethod.Put, path, body, headers);
+
     public Task<HttpResponseMessage> DeleteAsync(string path, params (string Name, string Value)[] headers)
         => SendAsync(HttpMethod.Delete, path, null, headers);
 

@@ -6,7 +6,10 @@ using CustomerCare.Storage.EFCore;
 using CustomerCare.Tickets;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
+using System.Net;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -27,6 +30,12 @@ public sealed class ApiHostOptions
 
     /// <summary>A clock to use instead of the system clock.</summary>
     public TimeProvider? Time { get; init; }
+
+    /// <summary>Serve on Kestrel at 127.0.0.1 on a free port instead of the in-memory TestServer (real sockets, for the hub).</summary>
+    public bool Kestrel { get; init; }
+
+    /// <summary>Real-time options, applied after the test defaults (no offline delay; rate limit as by default).</summary>
+    public Action<CustomerCare.AspNetCore.Realtime.CustomerCareRealtimeOptions>? Realtime { get; init; }
 
     /// <summary>More CustomerCare configuration (e.g. a notification channel).</summary>
     public Action<CustomerCareBuilder>? Configure { get; init; }
@@ -92,24 +101,35 @@ public static class Tenants
 /// <summary>
 /// A host the way DESIGN.md §2 describes it, in memory: WebApplication + TestServer, SQLite in a
 /// temp file migrated with MigrateCustomerCareDatabaseAsync, in-memory tenants, route strategy,
-/// header authentication (<see cref="TestAuthHandler"/>), the API mapped at <c>/t/{tenant}/api</c>.
+/// header authentication (<see cref="TestAuthHandler"/>), the API mapped at <c>/t/{tenant}/api</c> and
+/// the real-time hub at <c>/t/{tenant}/hub</c>. With <see cref="ApiHostOptions.Kestrel"/> it listens on
+/// a loopback port instead, for SignalR clients over real WebSockets.
 /// </summary>
 public sealed class ApiHost : IAsyncDisposable
 {
     private readonly string _databasePath;
 
-    private ApiHost(WebApplication app, string databasePath, ConcurrentQueue<string> loggedErrors)
+    private ApiHost(WebApplication app, string databasePath, ConcurrentQueue<string> loggedErrors, bool kestrel)
     {
         App = app;
         _databasePath = databasePath;
         LoggedErrors = loggedErrors;
+        IsKestrel = kestrel;
     }
 
     public WebApplication App { get; }
 
     public TestServer Server => App.GetTestServer();
 
-    /// <summary>Errors logged by the host (shown when a test sees an unexpected status).</summary>
+    /// <summary>Whether the host listens on a real socket.</summary>
+    public bool IsKestrel { get; }
+
+    /// <summary>Where the host listens: <c>http://127.0.0.1:{port}</c> on Kestrel, <c>http://localhost</c> on TestServer.</summary>
+    public Uri BaseAddress => IsKestrel
+        ? new Uri(App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First())
+        : new Uri("http://localhost");
+
+    /// <summary>Errors logged by the host; every response assertion fails when there are any.</summary>
     public ConcurrentQueue<string> LoggedErrors { get; }
 
     public IServiceProvider Services => App.Services;
@@ -123,7 +143,8 @@ public sealed class ApiHost : IAsyncDisposable
         var errors = new ConcurrentQueue<string>();
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production });
-        builder.WebHost.UseTestServer();
+        if (options.Kestrel) builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        else builder.WebHost.UseTestServer();
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(new ErrorCollector(errors));
 
@@ -143,6 +164,11 @@ public sealed class ApiHost : IAsyncDisposable
                 o.RateLimits.PermitsPerUser = 1_000_000;
                 o.RateLimits.PermitsPerTenant = 1_000_000;
                 options.Http?.Invoke(o);
+            })
+            .AddRealtime(o =>
+            {
+                o.PresenceOfflineDelay = TimeSpan.Zero;
+                options.Realtime?.Invoke(o);
             });
 
         var app = builder.Build();
@@ -150,8 +176,9 @@ public sealed class ApiHost : IAsyncDisposable
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapGroup("/t/{tenant}/api").MapCustomerCare();
+        app.MapGroup("/t/{tenant}").MapCustomerCareHub("/hub");
 
-        var host = new ApiHost(app, databasePath, errors);
+        var host = new ApiHost(app, databasePath, errors, options.Kestrel);
         try
         {
             await app.Services.MigrateCustomerCareDatabaseAsync(Ct);
@@ -237,8 +264,8 @@ public sealed class ApiHost : IAsyncDisposable
     /// <param name="tokenTenant">The tenant the "token" was issued for; defaults to <paramref name="tenant"/>.</param>
     public ApiClient As(string? user, string tenant = Tenants.Bank, string? tokenTenant = null, string? name = null, string? email = null)
     {
-        var http = Server.CreateClient();
-        http.BaseAddress = new Uri($"http://localhost/t/{tenant}/api/");
+        var http = IsKestrel ? new HttpClient() : Server.CreateClient();
+        http.BaseAddress = new Uri(BaseAddress, $"/t/{tenant}/api/");
         if (user is not null)
         {
             http.DefaultRequestHeaders.Add(TestAuthHandler.UserHeader, user);
@@ -268,10 +295,16 @@ public sealed class ApiHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Keeps error-level log lines so that a failing assertion can show what the host logged.</summary>
+    /// <summary>
+    /// Keeps error-level log lines; the response assertions fail when there are any. EF Core's own
+    /// categories are left out: EF logs every failed statement at error level, also those CustomerCare
+    /// expects and handles (two concurrent retries with one Idempotency-Key hit the unique key, and the
+    /// loser answers with the winner's ticket). A database failure that is not handled fails the request.
+    /// </summary>
     private sealed class ErrorCollector(ConcurrentQueue<string> queue) : ILoggerProvider
     {
-        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, queue);
+        public ILogger CreateLogger(string categoryName)
+            => categoryName.StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal) ? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance : new Logger(categoryName, queue);
 
         public void Dispose() { }
 
@@ -283,6 +316,8 @@ public sealed class ApiHost : IAsyncDisposable
 
             public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
             {
+                // SignalR logs every refused hub call (a HubException the client receives, e.g. not-found) at error level.
+                if (exception is Microsoft.AspNetCore.SignalR.HubException) return;
                 if (IsEnabled(logLevel)) queue.Enqueue($"{category}: {formatter(state, exception)} {exception}");
             }
         }

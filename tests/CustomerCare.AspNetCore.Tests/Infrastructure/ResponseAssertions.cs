@@ -24,6 +24,7 @@ public static class ResponseAssertions
     public static async Task<JsonElement> ExpectAsync(this HttpResponseMessage response, HttpStatusCode status)
     {
         var body = await response.Content.ReadAsStringAsync(Ct);
+        AssertHostLoggedNoError(response);
         if (response.StatusCode != status) Assert.Fail(Describe(response, body, $"Expected {(int)status} {status}"));
         if ((int)status >= 400) AssertNoLeak(body);
         return body.Length == 0 ? default : JsonDocument.Parse(body).RootElement.Clone();
@@ -37,6 +38,7 @@ public static class ResponseAssertions
     public static async Task<JsonElement> ExpectProblemAsync(this HttpResponseMessage response, HttpStatusCode status, string type, params string[] errorFields)
     {
         var body = await response.Content.ReadAsStringAsync(Ct);
+        AssertHostLoggedNoError(response);
         AssertNoLeak(body);
         if (response.StatusCode != status) Assert.Fail(Describe(response, body, $"Expected {(int)status} {status} ({type})"));
         Assert.True(response.Content.Headers.ContentType?.MediaType == "application/problem+json",
@@ -59,6 +61,16 @@ public static class ResponseAssertions
             }
         }
         return json;
+    }
+
+    /// <summary>
+    /// An unhandled exception or a failing notifier is logged as an error even when the answer looks
+    /// fine; every response checked here also checks that its host logged none.
+    /// </summary>
+    private static void AssertHostLoggedNoError(HttpResponseMessage response)
+    {
+        if (response.RequestMessage?.Options.TryGetValue(ApiClient.HostKey, out var host) == true && !host.LoggedErrors.IsEmpty)
+            Assert.Fail($"The host logged errors while answering {response.RequestMessage.Method} {response.RequestMessage.RequestUri}:{Environment.NewLine}{string.Join(Environment.NewLine, host.LoggedErrors)}");
     }
 
     private static string Describe(HttpResponseMessage response, string body, string expectation)

@@ -86,6 +86,16 @@ public sealed class NotificationEndpointTests(NotificationApiFixture fixture) : 
         var ticket = await customer.CreateTicketAsync();
 
         var dead = await WaitForAsync(n => n.RecipientAddress == address, NotificationStatus.Dead);
+        // A dead letter is logged at error level on purpose (an operator must see it): here it is the expected outcome.
+        // The dispatcher records the dead letter before it logs it, so wait for the line (bounded).
+        var logged = new List<string>();
+        for (var i = 0; i < 100 && !logged.Any(e => e.Contains(dead.Id.ToString(), StringComparison.Ordinal)); i++)
+        {
+            while (Host.LoggedErrors.TryDequeue(out var error)) logged.Add(error);
+            if (!logged.Any(e => e.Contains(dead.Id.ToString(), StringComparison.Ordinal))) await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+        Assert.Contains(logged, e => e.Contains("dead-lettered", StringComparison.Ordinal) && e.Contains(dead.Id.ToString(), StringComparison.Ordinal));
+        foreach (var error in logged.Where(e => !e.Contains(dead.Id.ToString(), StringComparison.Ordinal))) Host.LoggedErrors.Enqueue(error);
         var admin = Host.As(Users.BankAdmin);
         var list = await (await admin.GetAsync("notifications/dead-letters")).ExpectAsync(HttpStatusCode.OK);
         var item = list.GetProperty("items").EnumerateArray().Single(i => i.Id() == dead.Id);

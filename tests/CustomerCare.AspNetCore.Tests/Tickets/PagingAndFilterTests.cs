@@ -117,6 +117,7 @@ public sealed class PagingAndFilterTests(ApiFixture fixture) : IClassFixture<Api
         Assert.Equal([card], await IdsAsync(owner, "priority=URGENT"));
         Assert.Equal([bill], await IdsAsync(owner, "priority=normal"));
         Assert.Equal([loan], await IdsAsync(owner, "category=loans"));
+        Assert.Equal([loan], await IdsAsync(owner, "category=LOANS"));
         Assert.Equal([card], await IdsAsync(owner, "q=swallowed"));
         Assert.Equal([loan, card], await IdsAsync(owner, "q=atm"));
         Assert.Equal([loan], await IdsAsync(owner, "q=My%20Rate"));

@@ -68,7 +68,7 @@ public sealed class CustomerManagerTests(CareFixture fixture) : IClassFixture<Ca
         await Register(desk, desk.Customer);
         var ticket = await desk.CreateAsync(desk.Customer);
 
-        await Erase(desk, desk.Customer, desk.Customer.UserId);
+        await desk.Customers(async m => { await m.EraseOwnAsync(desk.Customer, Ct); return 0; });
 
         Assert.Equal(new CustomerCareOptions().ErasedUserName, (await desk.ReloadAsync(ticket.Id)).CustomerName);
         await Assert.ThrowsAsync<NotFoundException>(() => Erase(desk, desk.Admin, desk.Customer.UserId));
@@ -80,6 +80,9 @@ public sealed class CustomerManagerTests(CareFixture fixture) : IClassFixture<Ca
         var desk = await fixture.CreateDeskAsync();
         await Register(desk, desk.Customer);
 
+        // Self-erasure is EraseOwnAsync (DELETE /me); the admin path refuses even the customer themselves.
+        await Assert.ThrowsAsync<ForbiddenException>(() => Erase(desk, desk.Customer, desk.Customer.UserId));
+        await Assert.ThrowsAsync<ForbiddenException>(() => desk.Customers(async m => { await m.EraseOwnAsync(desk.Agent, Ct); return 0; }));
         await Assert.ThrowsAsync<ForbiddenException>(() => Erase(desk, desk.Customer2, desk.Customer.UserId));
         await Assert.ThrowsAsync<ForbiddenException>(() => Erase(desk, desk.Agent, desk.Customer.UserId));
         var profile = await desk.RunAsync(sp => sp.GetRequiredService<ICustomerStore>().FindAsync(desk.Customer.UserId, Ct));

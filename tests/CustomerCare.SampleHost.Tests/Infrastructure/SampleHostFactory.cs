@@ -46,12 +46,16 @@ public class SampleHostFactory : WebApplicationFactory<Program>
     /// <summary>A PostgreSQL connection string to use instead of SQLite, or <c>null</c>.</summary>
     protected virtual string? PostgresConnectionString => null;
 
+    /// <summary>A Redis connection string for the hub's scale-out, or <c>null</c> for none.</summary>
+    protected virtual string? RedisConnectionString => null;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
         builder.UseSetting("ConnectionStrings:Sqlite", $"Data Source={DatabasePath}");
         // Empty means "not PostgreSQL" in Program.cs; set it so an environment variable cannot switch the database.
         builder.UseSetting("ConnectionStrings:Postgres", PostgresConnectionString ?? "");
+        builder.UseSetting("ConnectionStrings:Redis", RedisConnectionString ?? "");
         builder.UseSetting("Mail:PickupFolder", Mail.Folder);
         builder.UseSetting("Operator:ApiKey", OperatorKey);
         builder.UseSetting("Seed:DemoData", SeedDemoData ? "true" : "false");
