@@ -174,9 +174,11 @@ namespace CustomerCare.Storage.EFCore.Migrations.Sqlite
                     b.HasKey("TenantId", "Id");
 
                     b.HasIndex("Status", "NextAttemptAt")
-                        .HasDatabaseName("IX_cc_notifications_due");
+                        .HasDatabaseName("IX_cc_notifications_due")
+                        .HasFilter("\"Status\" IN (0, 1)");
 
-                    b.HasIndex("TenantId", "CoalesceKey");
+                    b.HasIndex("TenantId", "CoalesceKey")
+                        .HasFilter("\"CoalesceKey\" IS NOT NULL");
 
                     b.HasIndex("TenantId", "RecipientUserId", "Status");
 
