@@ -36,6 +36,13 @@ public sealed class OpenApiDocumentTests(UnseededSampleHostFactory host) : IClas
         { "delete", "/agents/{id}", [403, 409] },
         { "get", "/customers", [400, 403] },
         { "delete", "/customers/{id}", [403] },
+        { "get", "/notifications/dead-letters", [400, 403] },
+        { "post", "/notifications/{id}/retry", [403, 409] },
+        { "get", "/notifications/templates", [403] },
+        { "put", "/notifications/templates/{kind}", [400, 403, 413, 415] },
+        { "delete", "/notifications/templates/{kind}", [403] },
+        { "get", "/notifications/preferences", [] },
+        { "put", "/notifications/preferences", [400, 413, 415] },
     };
 
     [Theory]
