@@ -76,9 +76,12 @@ internal sealed partial class RealtimeHubFilter(
         using var _ = tenantSetter.BeginScope(new TenantContext(tenant));
         if (!Unmetered.Contains(invocation.HubMethodName) && !limiter.TryAcquire(invocation.Context.ConnectionId, out var retryAfter))
         {
-            RateLimited(logger, tenant.Id, invocation.HubMethodName);
+            // Once per burst, not once per refused call: a flood must not flood the log too.
+            if (!connection.RateLimited) RateLimited(logger, tenant.Id, invocation.HubMethodName);
+            connection.RateLimited = true;
             throw RealtimeErrors.RateLimited(retryAfter);
         }
+        connection.RateLimited = false;
         try
         {
             return await next(invocation);
@@ -86,6 +89,14 @@ internal sealed partial class RealtimeHubFilter(
         catch (CustomerCareException ex)
         {
             throw RealtimeErrors.From(ex);
+        }
+        catch (Exception ex) when (ex is not HubException and not OperationCanceledException)
+        {
+            // SignalR logs every failed call, refused ones (HubException) included, as an error under
+            // Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher; log the unexpected ones here so
+            // that a host can raise that category's level and keep refused calls out of its error log.
+            Unexpected(logger, ex, invocation.HubMethodName, tenant.Id);
+            throw;
         }
     }
 
@@ -101,4 +112,7 @@ internal sealed partial class RealtimeHubFilter(
 
     [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Hub rate limit reached in tenant {TenantId} calling {Method}")]
     private static partial void RateLimited(ILogger logger, string tenantId, string method);
+
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Error, Message = "Hub call {Method} failed in tenant {TenantId}")]
+    private static partial void Unexpected(ILogger logger, Exception ex, string method, string tenantId);
 }
