@@ -11,8 +11,8 @@ namespace CustomerCare.AspNetCore.Realtime;
 /// <summary>
 /// Runs around every connect, call and disconnect of <see cref="CustomerCareHub"/>. On connect it pins the
 /// tenant (resolved by the tenancy middleware for the connect request) and the actor on the connection,
-/// and refuses a connection without either. On every call it reads the tenant again (a suspended tenant
-/// closes the connection), makes it current for the call (<see cref="ITenantContextSetter"/>), applies the
+/// and refuses a connection without either. On every call it reads the tenant again (calls to a suspended
+/// tenant are refused), makes it current for the call (<see cref="ITenantContextSetter"/>), applies the
 /// per-connection rate limit and turns CustomerCare's errors into <see cref="HubException"/>s with a stable code.
 /// </summary>
 internal sealed partial class RealtimeHubFilter(
@@ -67,11 +67,8 @@ internal sealed partial class RealtimeHubFilter(
         var connection = RealtimeConnection.Get(invocation.Context);
         var store = invocation.ServiceProvider.GetRequiredService<ITenantStore>();
         var tenant = await store.FindByIdAsync(connection.Tenant.TenantId, invocation.Context.ConnectionAborted);
-        if (tenant is null || tenant.Status != TenantStatus.Active)
-        {
-            invocation.Context.Abort();
-            throw new HubException(RealtimeErrors.TenantUnavailable);
-        }
+        // Like the HTTP API's 503: refused while suspended, served again once resumed.
+        if (tenant is null || tenant.Status != TenantStatus.Active) throw new HubException(RealtimeErrors.TenantUnavailable);
 
         using var _ = tenantSetter.BeginScope(new TenantContext(tenant));
         if (!Unmetered.Contains(invocation.HubMethodName) && !limiter.TryAcquire(invocation.Context.ConnectionId, out var retryAfter))
