@@ -21,6 +21,9 @@ internal sealed class RealtimeConnection(TenantContext tenant, Actor actor)
     /// <summary>Tickets joined (the value is unused).</summary>
     public ConcurrentDictionary<Guid, byte> Joined { get; } = new();
 
+    /// <summary>Whether the last metered call was refused by the rate limit (logged once per burst).</summary>
+    public bool RateLimited { get; set; }
+
     /// <summary>Timestamp (<see cref="TimeProvider.GetTimestamp"/>) of the last typing event sent per ticket.</summary>
     public ConcurrentDictionary<Guid, long> LastTyping { get; } = new();
 

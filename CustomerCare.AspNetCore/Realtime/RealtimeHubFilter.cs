@@ -11,8 +11,8 @@ namespace CustomerCare.AspNetCore.Realtime;
 /// <summary>
 /// Runs around every connect, call and disconnect of <see cref="CustomerCareHub"/>. On connect it pins the
 /// tenant (resolved by the tenancy middleware for the connect request) and the actor on the connection,
-/// and refuses a connection without either. On every call it reads the tenant again (a suspended tenant
-/// closes the connection), makes it current for the call (<see cref="ITenantContextSetter"/>), applies the
+/// and refuses a connection without either. On every call it reads the tenant again (calls to a suspended
+/// tenant are refused), makes it current for the call (<see cref="ITenantContextSetter"/>), applies the
 /// per-connection rate limit and turns CustomerCare's errors into <see cref="HubException"/>s with a stable code.
 /// </summary>
 internal sealed partial class RealtimeHubFilter(
@@ -67,18 +67,18 @@ internal sealed partial class RealtimeHubFilter(
         var connection = RealtimeConnection.Get(invocation.Context);
         var store = invocation.ServiceProvider.GetRequiredService<ITenantStore>();
         var tenant = await store.FindByIdAsync(connection.Tenant.TenantId, invocation.Context.ConnectionAborted);
-        if (tenant is null || tenant.Status != TenantStatus.Active)
-        {
-            invocation.Context.Abort();
-            throw new HubException(RealtimeErrors.TenantUnavailable);
-        }
+        // Like the HTTP API's 503: refused while suspended, served again once resumed.
+        if (tenant is null || tenant.Status != TenantStatus.Active) throw new HubException(RealtimeErrors.TenantUnavailable);
 
         using var _ = tenantSetter.BeginScope(new TenantContext(tenant));
         if (!Unmetered.Contains(invocation.HubMethodName) && !limiter.TryAcquire(invocation.Context.ConnectionId, out var retryAfter))
         {
-            RateLimited(logger, tenant.Id, invocation.HubMethodName);
+            // Once per burst, not once per refused call: a flood must not flood the log too.
+            if (!connection.RateLimited) RateLimited(logger, tenant.Id, invocation.HubMethodName);
+            connection.RateLimited = true;
             throw RealtimeErrors.RateLimited(retryAfter);
         }
+        connection.RateLimited = false;
         try
         {
             return await next(invocation);
@@ -86,6 +86,14 @@ internal sealed partial class RealtimeHubFilter(
         catch (CustomerCareException ex)
         {
             throw RealtimeErrors.From(ex);
+        }
+        catch (Exception ex) when (ex is not HubException and not OperationCanceledException)
+        {
+            // SignalR logs every failed call, refused ones (HubException) included, as an error under
+            // Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher; log the unexpected ones here so
+            // that a host can raise that category's level and keep refused calls out of its error log.
+            Unexpected(logger, ex, invocation.HubMethodName, tenant.Id);
+            throw;
         }
     }
 
@@ -101,4 +109,7 @@ internal sealed partial class RealtimeHubFilter(
 
     [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Hub rate limit reached in tenant {TenantId} calling {Method}")]
     private static partial void RateLimited(ILogger logger, string tenantId, string method);
+
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Error, Message = "Hub call {Method} failed in tenant {TenantId}")]
+    private static partial void Unexpected(ILogger logger, Exception ex, string method, string tenantId);
 }

@@ -45,7 +45,7 @@ public sealed class ConcurrentAssignmentTests : IAsyncLifetime
             await using var command = new NpgsqlCommand($"CREATE DATABASE \"{_database}\"", connection);
             await command.ExecuteNonQueryAsync();
         }
-        var connectionString = new NpgsqlConnectionStringBuilder(_admin) { Database = _database, MaxPoolSize = 40 }.ConnectionString;
+        var connectionString = new NpgsqlConnectionStringBuilder(_admin) { Database = _database, MaxPoolSize = 40, Timeout = 60 }.ConnectionString;
         ServiceProvider Instance()
         {
             var services = new ServiceCollection();
@@ -92,14 +92,25 @@ public sealed class ConcurrentAssignmentTests : IAsyncLifetime
             return 0;
         });
 
-        // 500 customers raise a ticket each, concurrently, half through each instance.
+        // 500 customers raise a ticket each, concurrently, half through each instance. At most 32 are in
+        // flight at once (16 per instance): every creation in the tenant waits on the same lock row while
+        // holding a pooled connection, and more waiters than pooled connections only measure the pool.
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var inFlight = new SemaphoreSlim(32);
         var creations = Enumerable.Range(0, Tickets).Select(async i =>
         {
             await gate.Task;
-            var customer = new Actor(_tenant.Id, $"customer-{i:D3}", ActorRole.Customer, $"Customer {i}", null);
-            return await OnAsync(instances[i % 2], sp => sp.GetRequiredService<TicketManager>()
-                .CreateAsync(customer, new CreateTicketRequest { Subject = $"Problem {i}", Description = "Help" }, null, ct));
+            await inFlight.WaitAsync(ct);
+            try
+            {
+                var customer = new Actor(_tenant.Id, $"customer-{i:D3}", ActorRole.Customer, $"Customer {i}", null);
+                return await OnAsync(instances[i % 2], sp => sp.GetRequiredService<TicketManager>()
+                    .CreateAsync(customer, new CreateTicketRequest { Subject = $"Problem {i}", Description = "Help" }, null, ct));
+            }
+            finally
+            {
+                inFlight.Release();
+            }
         }).ToList();
         gate.SetResult();
         await Task.WhenAll(creations);
@@ -114,10 +125,18 @@ public sealed class ConcurrentAssignmentTests : IAsyncLifetime
         // Each agent resolves 10 tickets, concurrently through both instances: exactly the 100 oldest queued tickets move up.
         var toResolve = afterCreate.Tickets.Where(t => t.AssigneeId is not null)
             .GroupBy(t => t.AssigneeId!).SelectMany(g => g.OrderBy(t => t.Number).Take(10)).ToList();
-        var resolutions = toResolve.Select((ticket, i) =>
+        var resolutions = toResolve.Select(async (ticket, i) =>
         {
-            var agent = new Actor(_tenant.Id, ticket.AssigneeId!, ActorRole.Agent, ticket.AssigneeName!, null);
-            return OnAsync(instances[i % 2], sp => sp.GetRequiredService<TicketManager>().ResolveAsync(agent, ticket.Id, null, ct));
+            await inFlight.WaitAsync(ct);
+            try
+            {
+                var agent = new Actor(_tenant.Id, ticket.AssigneeId!, ActorRole.Agent, ticket.AssigneeName!, null);
+                return await OnAsync(instances[i % 2], sp => sp.GetRequiredService<TicketManager>().ResolveAsync(agent, ticket.Id, null, ct));
+            }
+            finally
+            {
+                inFlight.Release();
+            }
         });
         await Task.WhenAll(resolutions);
 

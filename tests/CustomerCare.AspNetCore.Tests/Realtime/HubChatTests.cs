@@ -316,7 +316,7 @@ public sealed class HubChatTests(HubFixture fixture) : IClassFixture<HubFixture>
         foreach (var client in new[] { customer, agent, admin }) await client.JoinAsync(ticket);
 
         await customer.Connection.InvokeAsync("Typing", ticket.ToString(), TestContext.Current.CancellationToken);
-        await customer.Connection.InvokeAsync("Typing", ticket.ToString(), TestContext.Current.CancellationToken);   // within 2 s: ignored
+        await customer.Connection.InvokeAsync("Typing", ticket.ToString(), TestContext.Current.CancellationToken);   // within the interval: ignored
         var typing = await agent.WaitForAsync("typing");
         Assert.Equal(ticket, typing.GetProperty("ticketId").GetGuid());
         Assert.Equal(customerId, typing.GetProperty("user").Str("id"));

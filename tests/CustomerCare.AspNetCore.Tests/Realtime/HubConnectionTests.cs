@@ -109,4 +109,27 @@ public sealed class HubConnectionTests(HubFixture fixture) : IClassFixture<HubFi
         var gap = await connection.InvokeAsync<System.Text.Json.JsonElement>("JoinTicket", ticket.ToString(), 0, Ct);
         Assert.Equal("Sent while you were away", Assert.Single(gap.GetProperty("messages").EnumerateArray()).Str("body"));
     }
+
+    [Fact]
+    public async Task Calls_to_a_tenant_suspended_while_connected_are_refused_until_it_resumes()
+    {
+        var (customerId, ticket) = await HubScenario.AssignedTicketAsync(Host, Tenants.Telco);
+        await using var customer = await HubClient.ConnectAsync(Host, customerId, Tenants.Telco);
+        await customer.JoinAsync(ticket);
+        var before = await Host.TicketStateAsync(ticket);
+
+        var telco = (await Host.Services.GetRequiredService<CustomerCare.MultiTenancy.ITenantStore>().FindByIdAsync(Tenants.Telco, Ct))!;
+        telco.Status = CustomerCare.MultiTenancy.TenantStatus.Suspended;
+        try
+        {
+            await customer.ExpectErrorCodeAsync("tenant-suspended", "SendMessage", ticket.ToString(), "Hello?", null, null);
+            await customer.ExpectErrorCodeAsync("tenant-suspended", "JoinTicket", ticket.ToString(), null);
+            Assert.Equal(before, await Host.TicketStateAsync(ticket));
+        }
+        finally
+        {
+            telco.Status = CustomerCare.MultiTenancy.TenantStatus.Active;
+        }
+        Assert.Equal(1, (await customer.SendAsync(ticket, "Back again")).GetProperty("sequence").GetInt32());
+    }
 }

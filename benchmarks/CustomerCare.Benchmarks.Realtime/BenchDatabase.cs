@@ -1,0 +1,51 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace CustomerCare.Benchmarks.Realtime;
+
+/// <summary>A fresh database for one run: a new PostgreSQL database (dropped afterwards) or a temporary SQLite file.</summary>
+internal sealed class BenchDatabase : IAsyncDisposable
+{
+    private readonly string? _server;
+    private readonly string _name;
+
+    private BenchDatabase(string? server, string name)
+    {
+        _server = server;
+        _name = name;
+    }
+
+    public void Configure(DbContextOptionsBuilder ef)
+    {
+        if (_server is null) ef.UseSqlite($"Data Source={_name}");
+        else ef.UseNpgsql(new NpgsqlConnectionStringBuilder(_server) { Database = _name, MaxPoolSize = 200 }.ConnectionString);
+    }
+
+    public static async Task<BenchDatabase> CreateAsync(BenchOptions options)
+    {
+        if (options.Postgres is null)
+            return new BenchDatabase(null, Path.Combine(Path.GetTempPath(), $"customercare-bench-{Guid.NewGuid():N}.db"));
+        var database = new BenchDatabase(options.Postgres, $"cc_bench_{Guid.NewGuid():N}");
+        await using var admin = new NpgsqlConnection(options.Postgres);
+        await admin.OpenAsync();
+        await using var create = new NpgsqlCommand($"CREATE DATABASE \"{database._name}\"", admin);
+        await create.ExecuteNonQueryAsync();
+        return database;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_server is null)
+        {
+            SqliteConnection.ClearAllPools();
+            foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(_name + suffix);
+            return;
+        }
+        NpgsqlConnection.ClearAllPools();
+        await using var admin = new NpgsqlConnection(_server);
+        await admin.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_name}\" WITH (FORCE)", admin);
+        await drop.ExecuteNonQueryAsync();
+    }
+}
