@@ -58,7 +58,10 @@ internal sealed class EfNotificationStore(CustomerCareDbContext db) : INotificat
 
     public async Task<IReadOnlyList<OutboxNotification>> ListAsync(NotificationStatus status, Guid? afterId, int limit, CancellationToken cancellationToken)
     {
-        var q = db.Notifications.AsNoTracking().Where(n => n.Status == status);
+        // A constant for dead letters, so that the partial index on them can serve the query.
+        var q = status == NotificationStatus.Dead
+            ? db.Notifications.AsNoTracking().Where(n => n.Status == NotificationStatus.Dead)
+            : db.Notifications.AsNoTracking().Where(n => n.Status == status);
         if (afterId is { } after) q = q.Where(n => n.Id.CompareTo(after) > 0);
         return await q.OrderBy(n => n.Id).Take(limit).ToListAsync(cancellationToken);
     }

@@ -180,9 +180,13 @@ namespace CustomerCare.Storage.EFCore.Migrations.Sqlite
                     b.HasIndex("TenantId", "CoalesceKey")
                         .HasFilter("\"CoalesceKey\" IS NOT NULL");
 
-                    b.HasIndex("TenantId", "RecipientUserId", "Status");
+                    b.HasIndex("TenantId", "Id")
+                        .HasDatabaseName("IX_cc_notifications_dead")
+                        .HasFilter("\"Status\" = 3");
 
-                    b.HasIndex("TenantId", "Status", "Id");
+                    b.HasIndex("TenantId", "RecipientUserId")
+                        .HasDatabaseName("IX_cc_notifications_sent")
+                        .HasFilter("\"Status\" = 2");
 
                     b.ToTable("cc_notifications", (string)null);
                 });
