@@ -47,7 +47,7 @@ internal sealed partial class PresenceTracker(
     public async Task ConnectedAsync(TenantContext tenant, Actor actor)
     {
         var agent = _agents.GetOrAdd((tenant.TenantId, actor.UserId), _ => new Agent());
-        await agent.Gate.WaitAsync(lifetime.ApplicationStopping);
+        if (!await EnterAsync(agent)) return;
         try
         {
             agent.Connections++;
@@ -68,7 +68,7 @@ internal sealed partial class PresenceTracker(
     {
         if (!_agents.TryGetValue((tenant.TenantId, actor.UserId), out var agent)) return;
         long generation;
-        await agent.Gate.WaitAsync(lifetime.ApplicationStopping);
+        if (!await EnterAsync(agent)) return;
         try
         {
             agent.Connections = Math.Max(0, agent.Connections - 1);
@@ -119,7 +119,7 @@ internal sealed partial class PresenceTracker(
 
     private async Task GoOfflineAsync(TenantContext tenant, Actor actor, Agent agent, long generation)
     {
-        await agent.Gate.WaitAsync(lifetime.ApplicationStopping);
+        if (!await EnterAsync(agent)) return;
         try
         {
             if (agent.Connections > 0 || agent.Generation != generation || agent.State == AgentAvailability.Offline) return;
@@ -129,6 +129,20 @@ internal sealed partial class PresenceTracker(
         finally
         {
             agent.Gate.Release();
+        }
+    }
+
+    /// <summary>Takes the agent's lock; <c>false</c> when the host is stopping (its connections are closing, nothing to record).</summary>
+    private async Task<bool> EnterAsync(Agent agent)
+    {
+        try
+        {
+            await agent.Gate.WaitAsync(lifetime.ApplicationStopping);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 
@@ -157,6 +171,10 @@ internal sealed partial class PresenceTracker(
         catch (CustomerCareException ex) when (rethrow)
         {
             throw RealtimeErrors.From(ex);
+        }
+        catch (OperationCanceledException) when (!rethrow && cancellationToken.IsCancellationRequested)
+        {
+            // The host is stopping.
         }
     }
 
