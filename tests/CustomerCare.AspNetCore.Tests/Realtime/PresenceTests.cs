@@ -78,9 +78,13 @@ public sealed class PresenceTests
         var first = await HubClient.ConnectAsync(host, Users.BankAgent2);
         var second = await HubClient.ConnectAsync(host, Users.BankAgent2);
         await adminHub.WaitForAsync("presence", p => p.Str("userId") == Users.BankAgent2 && p.Str("availability") == "online");
+        // The client's StartAsync returns after the handshake, before the server's OnConnectedAsync has counted the
+        // connection: wait until both are counted, or closing the first could legitimately be the last one closing.
+        var tracker = host.Services.GetRequiredService<PresenceTracker>();
+        for (var i = 0; i < 400 && tracker.ConnectionsOf(Tenants.Bank, Users.BankAgent2) != 2; i++) await Task.Delay(25, TestContext.Current.CancellationToken);
+        Assert.Equal(2, tracker.ConnectionsOf(Tenants.Bank, Users.BankAgent2));
 
         await first.DisposeAsync();
-        var tracker = host.Services.GetRequiredService<PresenceTracker>();
         for (var i = 0; i < 200 && tracker.ConnectionsOf(Tenants.Bank, Users.BankAgent2) != 1; i++) await Task.Delay(25, TestContext.Current.CancellationToken);
         Assert.Equal(1, tracker.ConnectionsOf(Tenants.Bank, Users.BankAgent2));
         // Still one tab open: a ticket update sent after the close reaches the admin after any presence event would have.
