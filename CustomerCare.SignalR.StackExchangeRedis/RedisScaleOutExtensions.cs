@@ -13,7 +13,8 @@ public static class CustomerCareRedisScaleOutExtensions
 {
     /// <summary>
     /// Connects the real-time hub of every host instance through Redis (the SignalR Redis backplane), so that
-    /// a message posted on one instance reaches the clients connected to the others. All instances must use
+    /// a message posted on one instance reaches the clients connected to the others, and agent presence counts
+    /// an agent's connections on every instance. All instances must use
     /// the same Redis and <see cref="RedisScaleOutOptions.ChannelPrefix"/>. Call it after <c>.AddRealtime()</c>.
     /// </summary>
     /// <param name="builder">The CustomerCare builder.</param>
@@ -35,6 +36,13 @@ public static class CustomerCareRedisScaleOutExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisScaleOutOptions>, RedisScaleOutOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RedisBackplaneWatcher>();
+
+        // Agent presence counts connections on every instance, not just this one.
+        services.AddSingleton(_ => new RedisScaleOutConnection(connectionString));
+        services.AddSingleton<RedisAgentConnectionCounter>();
+        services.RemoveAll<IAgentConnectionCounter>();
+        services.AddSingleton<IAgentConnectionCounter>(sp => sp.GetRequiredService<RedisAgentConnectionCounter>());
+        services.AddHostedService(sp => sp.GetRequiredService<RedisAgentConnectionCounter>());
 
         services.AddSignalR().AddStackExchangeRedis(connectionString);
         services.AddOptions<RedisOptions>().Configure<IOptions<RedisScaleOutOptions>, RedisBackplaneWatcher>((redis, scaleOut, watcher) =>

@@ -22,6 +22,12 @@ public sealed class RedisScaleOutOptions
 
     /// <summary>How long to wait after the subscription is back before closing the connections, so that Redis has the subscriptions again. Default one second.</summary>
     public TimeSpan ResyncDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long the agent connections counted by an instance that stopped renewing them (it crashed or lost
+    /// Redis) keep counting for presence; a running instance renews three times within it. Default 30 seconds.
+    /// </summary>
+    public TimeSpan PresenceInstanceTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 internal sealed class RedisScaleOutOptionsValidator : IValidateOptions<RedisScaleOutOptions>
@@ -33,6 +39,8 @@ internal sealed class RedisScaleOutOptionsValidator : IValidateOptions<RedisScal
             failures.Add("CustomerCare Redis scale-out: ChannelPrefix must be 1 to 100 characters without spaces.");
         if (options.ResyncDelay < TimeSpan.Zero || options.ResyncDelay > TimeSpan.FromMinutes(1))
             failures.Add("CustomerCare Redis scale-out: ResyncDelay must be between 0 and one minute.");
+        if (options.PresenceInstanceTimeout < TimeSpan.FromSeconds(1) || options.PresenceInstanceTimeout > TimeSpan.FromHours(1))
+            failures.Add("CustomerCare Redis scale-out: PresenceInstanceTimeout must be between one second and one hour.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -18,13 +18,15 @@ namespace CustomerCare.AspNetCore.Realtime;
 /// <see cref="CustomerCareRealtimeOptions.PresenceOfflineDelay"/>). Each change is pushed to the tenant's
 /// admins and, with <see cref="CustomerCareRealtimeOptions.PresenceUpdatesAvailability"/>, stored as the
 /// agent's availability through <see cref="AssignmentManager"/> (which drains the assignment queue).
-/// The count is per instance: with several instances an agent connected to two of them goes offline
-/// when their last connection to either instance closes.
+/// Connections are counted on this instance and summed across instances by the
+/// <see cref="IAgentConnectionCounter"/> (on Redis with the scale-out), so an agent connected to two
+/// instances goes offline only when the last connection to either closes.
 /// </summary>
 internal sealed partial class PresenceTracker(
     IServiceScopeFactory scopes,
     ITenantContextSetter tenantSetter,
     IHubContext<CustomerCareHub> hub,
+    IAgentConnectionCounter counter,
     IOptions<CustomerCareRealtimeOptions> options,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
@@ -37,7 +39,7 @@ internal sealed partial class PresenceTracker(
         public readonly SemaphoreSlim Gate = new(1, 1);
         public int Connections;
         public long Generation;
-        public AgentAvailability State = AgentAvailability.Offline;
+        public bool OfflinePending;
     }
 
     /// <summary>Number of connections of an agent on this instance.</summary>
@@ -52,11 +54,12 @@ internal sealed partial class PresenceTracker(
         {
             agent.Connections++;
             agent.Generation++;
-            if (agent.Connections == 1 && agent.State == AgentAvailability.Offline)
-            {
-                agent.State = AgentAvailability.Online;
-                await ApplyAsync(tenant, actor, AgentAvailability.Online);
-            }
+            var cameBack = agent.OfflinePending;
+            agent.OfflinePending = false;
+            var total = await CountAsync(tenant, actor, agent.Connections);
+            // The first connection on any instance makes the agent online; one that comes back before its
+            // pending offline leaves the agent as it was (online or away).
+            if (total <= 1 && !cameBack) await ApplyAsync(tenant, actor, AgentAvailability.Online);
         }
         finally
         {
@@ -72,8 +75,12 @@ internal sealed partial class PresenceTracker(
         try
         {
             agent.Connections = Math.Max(0, agent.Connections - 1);
+            var total = await CountAsync(tenant, actor, agent.Connections);
             if (agent.Connections > 0) return;
             generation = ++agent.Generation;
+            // Another instance still holds a connection: that instance sends the agent offline when its last one closes.
+            if (total > 0) return;
+            agent.OfflinePending = true;
         }
         finally
         {
@@ -108,7 +115,6 @@ internal sealed partial class PresenceTracker(
         await agent.Gate.WaitAsync(cancellationToken);
         try
         {
-            agent.State = availability;
             await ApplyAsync(tenant, actor, availability, rethrow: true);
         }
         finally
@@ -122,8 +128,10 @@ internal sealed partial class PresenceTracker(
         if (!await EnterAsync(agent)) return;
         try
         {
-            if (agent.Connections > 0 || agent.Generation != generation || agent.State == AgentAvailability.Offline) return;
-            agent.State = AgentAvailability.Offline;
+            if (agent.Connections > 0 || agent.Generation != generation || !agent.OfflinePending) return;
+            agent.OfflinePending = false;
+            // The agent may have connected to another instance meanwhile.
+            if (await CountAsync(tenant, actor, 0) > 0) return;
             await ApplyAsync(tenant, actor, AgentAvailability.Offline);
         }
         finally
@@ -143,6 +151,20 @@ internal sealed partial class PresenceTracker(
         catch (OperationCanceledException)
         {
             return false;
+        }
+    }
+
+    /// <summary>Shares this instance's count and returns the total; this instance's count alone when the counter fails.</summary>
+    private async Task<long> CountAsync(TenantContext tenant, Actor actor, int localConnections)
+    {
+        try
+        {
+            return await counter.UpdateAsync(tenant.TenantId, actor.UserId, localConnections, lifetime.ApplicationStopping);
+        }
+        catch (Exception ex)
+        {
+            if (!lifetime.ApplicationStopping.IsCancellationRequested) CountFailed(logger, ex, actor.UserId, tenant.TenantId);
+            return localConnections;
         }
     }
 
@@ -180,6 +202,9 @@ internal sealed partial class PresenceTracker(
 
     [LoggerMessage(EventId = 2110, Level = LogLevel.Information, Message = "Agent {UserId} of tenant {TenantId} is {Availability}")]
     private static partial void Changed(ILogger logger, string userId, string tenantId, AgentAvailability availability);
+
+    [LoggerMessage(EventId = 2112, Level = LogLevel.Warning, Message = "Could not share the connection count of agent {UserId} of tenant {TenantId}; presence uses this instance's count")]
+    private static partial void CountFailed(ILogger logger, Exception ex, string userId, string tenantId);
 
     [LoggerMessage(EventId = 2111, Level = LogLevel.Error, Message = "Could not record agent {UserId} of tenant {TenantId} as {Availability}")]
     private static partial void Failed(ILogger logger, Exception ex, string userId, string tenantId, AgentAvailability availability);

@@ -38,6 +38,7 @@ namespace Microsoft.Extensions.DependencyInjection
             services.TryAddSingleton<RealtimeConnections>();
             services.TryAddSingleton<IRealtimeResync>(sp => sp.GetRequiredService<RealtimeConnections>());
             services.TryAddSingleton<RealtimeRateLimiter>();
+            services.TryAddSingleton<IAgentConnectionCounter, LocalAgentConnectionCounter>();
             services.TryAddSingleton<PresenceTracker>();
             services.TryAddSingleton<RealtimeHubFilter>();
             services.TryAddEnumerable(ServiceDescriptor.Scoped<ITicketNotifier, RealtimeTicketNotifier>());

@@ -51,7 +51,7 @@ public sealed class Instance : IAsyncDisposable
         Settings = new TenantSettings { TicketPrefix = "BANK", AgentsSeeUnassigned = true },
     };
 
-    public static async Task<Instance> StartAsync(string name, string postgres, string redis, string channelPrefix, CancellationToken cancellationToken)
+    public static async Task<Instance> StartAsync(string name, string postgres, string redis, string channelPrefix, CancellationToken cancellationToken, TimeSpan? presenceInstanceTimeout = null)
     {
         var log = new ConcurrentQueue<string>();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production });
@@ -71,6 +71,7 @@ public sealed class Instance : IAsyncDisposable
             {
                 o.ChannelPrefix = channelPrefix;
                 o.ResyncDelay = TimeSpan.FromMilliseconds(200);
+                if (presenceInstanceTimeout is { } timeout) o.PresenceInstanceTimeout = timeout;
             });
 
         var app = builder.Build();
