@@ -86,7 +86,7 @@ public sealed class PresenceScaleOutTests
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
     {
-        for (var i = 0; i < 400; i++)
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < deadline;)
         {
             if (await condition()) return;
             await Task.Delay(25, Ct);

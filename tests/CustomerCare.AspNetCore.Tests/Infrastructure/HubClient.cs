@@ -37,7 +37,7 @@ public sealed class HubClient : IAsyncDisposable
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>The default time to wait for a pushed event.</summary>
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
     public static HubConnection Build(ApiHost host, string? user, string tenant, string? tokenTenant = null, Action<IHubConnectionBuilder>? configure = null)
     {

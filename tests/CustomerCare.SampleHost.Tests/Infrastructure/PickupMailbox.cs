@@ -17,11 +17,15 @@ public sealed record PickupMail(string File, MimeMessage Message)
 /// <summary>
 /// Reads the development mail the sample host writes as <c>.eml</c> files. Mail goes through
 /// CustomerCare's outbox and is written by the background dispatcher a moment after the request
-/// that caused it, so the lookups that expect mail wait for it (up to 10 s).
+/// that caused it, so the lookups that expect mail wait for it (up to 30 s).
 /// </summary>
 public sealed partial class PickupMailbox(string folder)
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+    // Waiting for mail that should come: generous, a loaded CI machine may be slow (only a failing test waits it out).
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    // Waiting for mail to stop coming.
+    private static readonly TimeSpan SettleLimit = TimeSpan.FromSeconds(10);
 
     public string Folder { get; } = folder;
 
@@ -48,7 +52,7 @@ public sealed partial class PickupMailbox(string folder)
     /// <summary>Waits until no new mail to <paramref name="address"/> has arrived for a second (at most 10 s); returns how many there are.</summary>
     public int Settle(string address)
     {
-        var deadline = DateTime.UtcNow + Patience;
+        var deadline = DateTime.UtcNow + SettleLimit;
         var count = To(address).Count;
         while (DateTime.UtcNow < deadline)
         {
