@@ -46,17 +46,18 @@ internal static class AssignmentBenchmark
         }
 
         // Warm up each path (JIT, connection pools, query compilation) before measuring.
-        foreach (var tenant in tenants.Values) await CreateAsync(provider, tenant, 20, new List<double>());
+        foreach (var tenant in tenants.Values) await CreateAsync(provider, tenant, 20, new List<double>(), database.Commands, new List<(int, int)>());
 
         var samples = tenants.Keys.ToDictionary(k => k, _ => new List<double>());
         var elapsed = tenants.Keys.ToDictionary(k => k, _ => TimeSpan.Zero);
+        var trips = tenants.Keys.ToDictionary(k => k, _ => new List<(int Commands, int Commits)>());
         var perTenant = options.Tickets;
         for (var done = 0; done < perTenant; done += Block)
         {
             foreach (var (id, tenant) in tenants)
             {
                 var watch = Stopwatch.StartNew();
-                await CreateAsync(provider, tenant, Math.Min(Block, perTenant - done), samples[id]);
+                await CreateAsync(provider, tenant, Math.Min(Block, perTenant - done), samples[id], database.Commands, trips[id]);
                 elapsed[id] += watch.Elapsed;
             }
         }
@@ -64,14 +65,14 @@ internal static class AssignmentBenchmark
         var baseline = elapsed["manual"].TotalSeconds;
         Console.WriteLine($"# Assignment overhead on raising a ticket — {options.Provider}, {options.Agents} agents, {perTenant} tickets per tenant, sequential");
         Console.WriteLine();
-        Console.WriteLine("| strategy | tickets/s | mean ms | p50 ms | p95 ms | p99 ms | time vs manual |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| strategy | tickets/s | mean ms | p50 ms | p95 ms | p99 ms | time vs manual | SQL commands per create (min–max) | commits |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var id in new[] { "manual", "least-loaded", "round-robin" })
         {
             var s = samples[id];
             s.Sort();
             var seconds = elapsed[id].TotalSeconds;
-            Console.WriteLine($"| {id} | {s.Count / seconds:F0} | {s.Average():F2} | {Percentile(s, 0.50):F2} | {Percentile(s, 0.95):F2} | {Percentile(s, 0.99):F2} | {seconds / baseline:P0} |");
+            Console.WriteLine($"| {id} | {s.Count / seconds:F0} | {s.Average():F2} | {Percentile(s, 0.50):F2} | {Percentile(s, 0.95):F2} | {Percentile(s, 0.99):F2} | {seconds / baseline:P0} | {trips[id].Average(t => t.Commands):F2} ({trips[id].Min(t => t.Commands)}–{trips[id].Max(t => t.Commands)}) | {trips[id].Average(t => t.Commits):F2} |");
         }
 
         // Every automatic ticket must really have been assigned, or the comparison means nothing.
@@ -92,15 +93,17 @@ internal static class AssignmentBenchmark
     private static TenantInfo Tenant(string id, string strategy)
         => new() { Id = id, Identifier = id, Name = id, Settings = new TenantSettings { TicketPrefix = id[..3].ToUpperInvariant(), AssignmentStrategy = strategy } };
 
-    private static async Task CreateAsync(IServiceProvider provider, TenantInfo tenant, int count, List<double> samples)
+    private static async Task CreateAsync(IServiceProvider provider, TenantInfo tenant, int count, List<double> samples, CommandCounter commands, List<(int, int)> trips)
     {
         for (var i = 0; i < count; i++)
         {
             var customer = new Actor(tenant.Id, $"customer-{i % 50}", ActorRole.Customer, "Bench Customer", null);
+            commands.Reset();
             var started = Stopwatch.GetTimestamp();
             await InTenant(provider, tenant, sp => sp.GetRequiredService<TicketManager>()
                 .CreateAsync(customer, new CreateTicketRequest { Subject = "Benchmark ticket", Description = "Raised by the assignment benchmark." }, null, CancellationToken.None));
             samples.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            trips.Add((commands.Count, commands.Commits));
         }
     }
 
@@ -127,13 +130,20 @@ internal sealed class BenchDatabase : IAsyncDisposable
 
     private BenchDatabase(Action<DbContextOptionsBuilder> configure, string? sqlitePath, string? admin, string? name)
     {
-        Configure = configure;
+        Configure = ef =>
+        {
+            configure(ef);
+            ef.AddInterceptors(Commands);
+        };
         _sqlitePath = sqlitePath;
         _admin = admin;
         _name = name;
     }
 
     public Action<DbContextOptionsBuilder> Configure { get; }
+
+    /// <summary>Counts the SQL commands every context of this database sends (issue 6: round trips per create).</summary>
+    public CommandCounter Commands { get; } = new();
 
     public static async Task<BenchDatabase> CreateAsync(string provider)
     {
@@ -171,4 +181,72 @@ internal sealed class BenchDatabase : IAsyncDisposable
             await command.ExecuteNonQueryAsync();
         }
     }
+}
+
+/// <summary>
+/// Counts the SQL commands EF Core sends (queries, SaveChanges batches and the stores' raw commands, which
+/// go through EF's command pipeline too). Each command is one round trip to the database; beginning and
+/// committing a transaction are not commands and are reported apart.
+/// </summary>
+internal sealed class CommandCounter : Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor, Microsoft.EntityFrameworkCore.Diagnostics.IDbTransactionInterceptor
+{
+    private int _commands;
+    private int _commits;
+
+    /// <summary>Commands sent since the last <see cref="Reset"/>.</summary>
+    public int Count => Volatile.Read(ref _commands);
+
+    /// <summary>Transactions committed since the last <see cref="Reset"/>.</summary>
+    public int Commits => Volatile.Read(ref _commits);
+
+    public void Reset()
+    {
+        Interlocked.Exchange(ref _commands, 0);
+        Interlocked.Exchange(ref _commits, 0);
+    }
+
+    public override ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader>> ReaderExecutingAsync(System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData, Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader> result, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _commands);
+        return ValueTask.FromResult(result);
+    }
+
+    public override ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<object>> ScalarExecutingAsync(System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData, Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<object> result, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _commands);
+        return ValueTask.FromResult(result);
+    }
+
+    public override ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int>> NonQueryExecutingAsync(System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData, Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _commands);
+        return ValueTask.FromResult(result);
+    }
+
+    public override Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader> ReaderExecuting(System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData, Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader> result)
+    {
+        Interlocked.Increment(ref _commands);
+        return result;
+    }
+
+    public override Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<object> ScalarExecuting(System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData, Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<object> result)
+    {
+        Interlocked.Increment(ref _commands);
+        return result;
+    }
+
+    public override Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int> NonQueryExecuting(System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData, Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int> result)
+    {
+        Interlocked.Increment(ref _commands);
+        return result;
+    }
+
+    public Task TransactionCommittedAsync(System.Data.Common.DbTransaction transaction, Microsoft.EntityFrameworkCore.Diagnostics.TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _commits);
+        return Task.CompletedTask;
+    }
+
+    public void TransactionCommitted(System.Data.Common.DbTransaction transaction, Microsoft.EntityFrameworkCore.Diagnostics.TransactionEndEventData eventData)
+        => Interlocked.Increment(ref _commits);
 }

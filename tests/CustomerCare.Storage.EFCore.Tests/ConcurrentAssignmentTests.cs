@@ -158,6 +158,9 @@ public sealed class ConcurrentAssignmentTests : IAsyncLifetime
         var db = sp.GetRequiredService<CustomerCareDbContext>();
         var tickets = await db.Tickets.AsNoTracking().ToListAsync(ct);
         var loads = await sp.GetRequiredService<IAssignmentStore>().GetLoadsAsync(ct);
+        // The counter rows the engine reads under its lock (kept by triggers) agree with counting the tickets.
+        var counters = await db.AgentLoads.AsNoTracking().Where(l => l.OpenTickets != 0).ToDictionaryAsync(l => l.AgentId, l => l.OpenTickets, ct);
+        Assert.Equal(loads.OrderBy(l => l.Key), counters.OrderBy(l => l.Key));
         var assignments = await db.TicketEvents.AsNoTracking().Where(e => e.Kind == TicketEventKind.Assigned)
             .GroupBy(e => e.TicketId).Select(g => g.Count()).ToListAsync(ct);
         return new Snapshot(tickets, [.. tickets.Where(t => t.AssigneeId is null && t.Status == TicketStatus.New)], loads, assignments);
