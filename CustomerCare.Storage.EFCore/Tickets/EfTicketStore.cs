@@ -17,13 +17,21 @@ internal sealed class EfTicketStore(CustomerCareDbContext db) : ITicketStore
         // Inside an assignment session (same scope, same context) the change joins its transaction,
         // so a new ticket and its automatic assignment commit together.
         var joined = db.Database.CurrentTransaction;
+        var outboxWritten = false;
         await using var owned = joined is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
         try
         {
             if (changes.IsNew)
             {
-                // Under an assignment session the number came with the lock, in the same round trip.
-                ticket.Number = db.ReservedTicketNumber ?? await EfTicketNumbers.NextAsync(db, cancellationToken);
+                // Under an assignment session the number came with the lock, in the same round trip. Otherwise the
+                // new ticket's outbox rows go out with the number's upsert, in one command, past the change tracker.
+                if (db.ReservedTicketNumber is { } reserved) ticket.Number = reserved;
+                else if (Notifications.OutboxWriter.CanInsertWithNumber(db, ticket, changes.Notifications))
+                {
+                    ticket.Number = await Notifications.OutboxWriter.NextNumberAndInsertAsync(db, ticket, changes.ReferencePrefix ?? "", changes.Notifications, cancellationToken);
+                    outboxWritten = true;
+                }
+                else ticket.Number = await EfTicketNumbers.NextAsync(db, cancellationToken);
                 db.ReservedTicketNumber = null;
                 ticket.Reference = $"{changes.ReferencePrefix}-{ticket.Number}";
                 db.Tickets.Add(ticket);
@@ -44,7 +52,7 @@ internal sealed class EfTicketStore(CustomerCareDbContext db) : ITicketStore
             {
                 if (notification.TicketId == ticket.Id) notification.TicketReference = ticket.Reference;
             }
-            await Notifications.OutboxWriter.AddAsync(db, changes.Notifications, cancellationToken);
+            if (!outboxWritten) await Notifications.OutboxWriter.AddAsync(db, changes.Notifications, cancellationToken);
             if (changes.Idempotency is not null) db.IdempotencyRecords.Add(changes.Idempotency);
 
             await db.SaveChangesAsync(cancellationToken);
