@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using CustomerCare.Actors;
 using CustomerCare.Assignment;
+using CustomerCare.Notifications.MailKit;
 using CustomerCare.MultiTenancy;
 using CustomerCare.Staff;
 using CustomerCare.Tickets;
@@ -27,10 +28,15 @@ internal static class AssignmentBenchmark
         await using var database = await BenchDatabase.CreateAsync(options.Provider);
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddCustomerCare().UseEntityFrameworkCore(database.Configure).AddInMemoryTenants(
+        var customerCare = services.AddCustomerCare().UseEntityFrameworkCore(database.Configure).AddInMemoryTenants(
             Tenant("manual", ManualAssignmentStrategy.StrategyName),
             Tenant("least-loaded", LeastLoadedAssignmentStrategy.StrategyName),
             Tenant("round-robin", RoundRobinAssignmentStrategy.StrategyName));
+        // --outbox: an SMTP channel is registered, so every ticket also writes its notifications to the outbox
+        // (customer's acknowledgement; the admin's mail under manual, the agent's and customer's under automatic
+        // assignment). No dispatcher runs, so nothing is sent.
+        var outbox = options.Arguments.Contains("--outbox");
+        if (outbox) customerCare.AddSmtpNotifications(o => { o.Host = "127.0.0.1"; o.Port = 25; o.Tls = CustomerCare.Notifications.MailKit.SmtpTlsMode.None; });
         await using var provider = services.BuildServiceProvider();
         await provider.MigrateCustomerCareDatabaseAsync();
 
@@ -40,13 +46,14 @@ internal static class AssignmentBenchmark
             await InTenant(provider, tenant, async sp =>
             {
                 var staff = sp.GetRequiredService<IStaffStore>();
+                if (outbox) await staff.AddAsync(new StaffMember { UserId = "admin-1", DisplayName = "Admin", Email = "admin@bench.example", Role = ActorRole.Admin }, CancellationToken.None);
                 for (var i = 0; i < options.Agents; i++)
                     await staff.AddAsync(new StaffMember { UserId = $"agent-{i:D3}", DisplayName = $"Agent {i}", Email = $"agent{i}@bench.example", Role = ActorRole.Agent }, CancellationToken.None);
             });
         }
 
         // Warm up each path (JIT, connection pools, query compilation) before measuring.
-        foreach (var tenant in tenants.Values) await CreateAsync(provider, tenant, 20, new List<double>(), database.Commands, new List<(int, int)>());
+        foreach (var tenant in tenants.Values) await CreateAsync(provider, tenant, 20, new List<double>(), database.Commands, new List<(int, int)>(), outbox);
 
         var samples = tenants.Keys.ToDictionary(k => k, _ => new List<double>());
         var elapsed = tenants.Keys.ToDictionary(k => k, _ => TimeSpan.Zero);
@@ -57,13 +64,13 @@ internal static class AssignmentBenchmark
             foreach (var (id, tenant) in tenants)
             {
                 var watch = Stopwatch.StartNew();
-                await CreateAsync(provider, tenant, Math.Min(Block, perTenant - done), samples[id], database.Commands, trips[id]);
+                await CreateAsync(provider, tenant, Math.Min(Block, perTenant - done), samples[id], database.Commands, trips[id], outbox);
                 elapsed[id] += watch.Elapsed;
             }
         }
 
         var baseline = elapsed["manual"].TotalSeconds;
-        Console.WriteLine($"# Assignment overhead on raising a ticket — {options.Provider}, {options.Agents} agents, {perTenant} tickets per tenant, sequential");
+        Console.WriteLine($"# Assignment overhead on raising a ticket — {options.Provider}, {options.Agents} agents, {perTenant} tickets per tenant, sequential{(outbox ? ", with outbox" : "")}");
         Console.WriteLine();
         Console.WriteLine("| strategy | tickets/s | mean ms | p50 ms | p95 ms | p99 ms | time vs manual | SQL commands per create (min–max) | commits |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -93,11 +100,11 @@ internal static class AssignmentBenchmark
     private static TenantInfo Tenant(string id, string strategy)
         => new() { Id = id, Identifier = id, Name = id, Settings = new TenantSettings { TicketPrefix = id[..3].ToUpperInvariant(), AssignmentStrategy = strategy } };
 
-    private static async Task CreateAsync(IServiceProvider provider, TenantInfo tenant, int count, List<double> samples, CommandCounter commands, List<(int, int)> trips)
+    private static async Task CreateAsync(IServiceProvider provider, TenantInfo tenant, int count, List<double> samples, CommandCounter commands, List<(int, int)> trips, bool withEmail)
     {
         for (var i = 0; i < count; i++)
         {
-            var customer = new Actor(tenant.Id, $"customer-{i % 50}", ActorRole.Customer, "Bench Customer", null);
+            var customer = new Actor(tenant.Id, $"customer-{i % 50}", ActorRole.Customer, "Bench Customer", withEmail ? $"customer{i % 50}@bench.example" : null);
             commands.Reset();
             var started = Stopwatch.GetTimestamp();
             await InTenant(provider, tenant, sp => sp.GetRequiredService<TicketManager>()
