@@ -30,6 +30,9 @@ public abstract class CustomerCareDbContext : DbContext
     /// <summary>The tenant queries and writes are scoped to, read at the time of each query.</summary>
     public string? CurrentTenantId => _tenant.Current?.TenantId;
 
+    /// <summary>A ticket number an assignment session took with its lock, for the new ticket saved in it.</summary>
+    internal long? ReservedTicketNumber { get; set; }
+
     internal DbSet<TenantRecord> Tenants => Set<TenantRecord>();
     internal DbSet<Ticket> Tickets => Set<Ticket>();
     internal DbSet<TicketMessage> Messages => Set<TicketMessage>();
@@ -39,6 +42,7 @@ public abstract class CustomerCareDbContext : DbContext
     internal DbSet<StaffMember> Staff => Set<StaffMember>();
     internal DbSet<CustomerProfile> Customers => Set<CustomerProfile>();
     internal DbSet<Assignment.AssignmentState> AssignmentStates => Set<Assignment.AssignmentState>();
+    internal DbSet<Assignment.AgentLoad> AgentLoads => Set<Assignment.AgentLoad>();
     internal DbSet<CustomerCare.Notifications.OutboxNotification> Notifications => Set<CustomerCare.Notifications.OutboxNotification>();
     internal DbSet<CustomerCare.Notifications.NotificationOptOut> NotificationOptOuts => Set<CustomerCare.Notifications.NotificationOptOut>();
     internal DbSet<CustomerCare.Notifications.NotificationTemplate> NotificationTemplates => Set<CustomerCare.Notifications.NotificationTemplate>();
@@ -145,6 +149,15 @@ public abstract class CustomerCareDbContext : DbContext
             TenantOwned(b);
             b.HasKey(s => s.TenantId);
             b.Property(s => s.LastAssignedAgentId).HasMaxLength(200);
+        });
+
+        modelBuilder.Entity<Assignment.AgentLoad>(b =>
+        {
+            // Kept by database triggers on cc_tickets and cc_staff (migration AgentLoadCounters), never written by EF.
+            b.ToTable("cc_agent_loads");
+            TenantOwned(b);
+            b.HasKey(l => new { l.TenantId, l.AgentId });
+            b.Property(l => l.AgentId).HasMaxLength(200);
         });
 
         modelBuilder.Entity<CustomerProfile>(b =>

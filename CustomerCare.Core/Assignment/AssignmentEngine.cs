@@ -18,6 +18,7 @@ internal sealed partial class AssignmentEngine(
     IEnumerable<IAssignmentStrategy> strategies,
     ITenantContextAccessor tenant,
     Notifications.NotificationPlanner planner,
+    StaffDirectoryCache directory,
     TimeProvider time,
     ILogger<AssignmentEngine> logger)
 {
@@ -37,10 +38,11 @@ internal sealed partial class AssignmentEngine(
         {
             try
             {
-                var agents = await AvailableAgentsAsync(cancellationToken);
-                if (agents.Count == 0) return [];
                 await using var session = await store.BeginAsync(cancellationToken);
-                var (assigned, last, written) = await AssignWithinAsync(session, strategy, settings, agents, cancellationToken);
+                if (session.HasQueuedTickets == false) return [];
+                var agents = await AvailableAgentsAsync(session, cancellationToken);
+                if (agents.Count == 0) return [];
+                var (assigned, last, written) = await AssignWithinAsync(session, strategy, settings, agents, session.GetQueuedAsync, session.Assign, cancellationToken);
                 if (assigned.Count == 0) return [];
                 await session.CommitAsync(last, cancellationToken);
                 planner.Wake(written);
@@ -60,37 +62,62 @@ internal sealed partial class AssignmentEngine(
 
     /// <summary>
     /// Saves a new ticket with <paramref name="save"/> and drains the queue in the same transaction,
-    /// so raising a ticket under automatic assignment commits once. Falls back to saving first and
-    /// draining after when a queued ticket changed concurrently.
+    /// so raising a ticket under automatic assignment commits once. When nothing else is queued (the
+    /// usual case), the new ticket is assigned before it is written: its assignment event and
+    /// notifications join <paramref name="changes"/>, so ticket and assignment are one insert. Falls
+    /// back to saving first and draining after when a queued ticket changed concurrently.
     /// </summary>
-    public async Task<IReadOnlyList<Ticket>> SaveAndDrainAsync(Ticket created, Func<Task> save, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Ticket>> SaveAndDrainAsync(Ticket created, TicketChangeSet changes, Actors.Actor creator, Func<Task> save, CancellationToken cancellationToken)
     {
         if (!TryGetStrategy(out var strategy, out var settings))
         {
             await save();
             return [];
         }
-        var agents = await AvailableAgentsAsync(cancellationToken);
-        if (agents.Count == 0)
-        {
-            await save();
-            return [];
-        }
 
         var (assigneeId, assigneeName, status, version, updatedAt) = (created.AssigneeId, created.AssigneeName, created.Status, created.Version, created.UpdatedAt);
+        var (eventCount, notificationCount) = (changes.Events.Count, changes.Notifications.Count);
         try
         {
-            await using var session = await store.BeginAsync(cancellationToken);
+            await using var session = await store.BeginForNewTicketAsync(cancellationToken);
+            var agents = await AvailableAgentsAsync(session, cancellationToken);
+            if (agents.Count == 0)
+            {
+                await save();
+                await session.CommitAsync(session.LastAssignedAgentId, cancellationToken);
+                return [];
+            }
+
+            if (session.HasQueuedTickets == false)
+            {
+                // The new ticket is the whole queue: decide now and write the assignment with the ticket.
+                var (assigned, last, _) = await AssignWithinAsync(session, strategy, settings, agents,
+                    (skip, _, _) => Task.FromResult<IReadOnlyList<Ticket>>(skip == 0 ? [created] : []),
+                    (_, _, assignedEvent, notifications) =>
+                    {
+                        changes.Events.Add(assignedEvent);
+                        TicketEvents.KeepOrder(changes.Events);
+                        if (notifications is not null) changes.Notifications.AddRange(notifications);
+                    },
+                    cancellationToken, creator);
+                session.SaveCursorWithNextChange(last);
+                await save();
+                await session.CommitAsync(last, cancellationToken);
+                return assigned;
+            }
+
             await save();
-            var (assigned, last, written) = await AssignWithinAsync(session, strategy, settings, agents, cancellationToken);
-            await session.CommitAsync(last, cancellationToken);
+            var (drained, lastDrained, written) = await AssignWithinAsync(session, strategy, settings, agents, session.GetQueuedAsync, session.Assign, cancellationToken, creator);
+            await session.CommitAsync(lastDrained, cancellationToken);
             planner.Wake(written);
-            return assigned;
+            return drained;
         }
         catch (ConcurrencyConflictException)
         {
             // Rolled back: undo what the batch did to the new ticket in memory, save it alone, drain after.
             (created.AssigneeId, created.AssigneeName, created.Status, created.Version, created.UpdatedAt) = (assigneeId, assigneeName, status, version, updatedAt);
+            changes.Events.RemoveRange(eventCount, changes.Events.Count - eventCount);
+            changes.Notifications.RemoveRange(notificationCount, changes.Notifications.Count - notificationCount);
             await save();
             return await DrainAsync(cancellationToken);
         }
@@ -111,14 +138,26 @@ internal sealed partial class AssignmentEngine(
         return true;
     }
 
-    private async Task<List<StaffMember>> AvailableAgentsAsync(CancellationToken cancellationToken)
-        => (await staff.ListAsync(activeOnly: true, cancellationToken))
+    /// <summary>
+    /// Online agents with room in principle, ordered by user id. Read in the session (under the lock) and cached
+    /// per tenant while the store's staff version stays the same, which any staff change on any instance raises.
+    /// </summary>
+    private async Task<IReadOnlyList<StaffMember>> AvailableAgentsAsync(IAssignmentSession session, CancellationToken cancellationToken)
+    {
+        var tenantId = tenant.Current!.TenantId;
+        if (session.StaffVersion is { } version && directory.TryGet(tenantId, version, out var cached)) return cached;
+        IReadOnlyList<StaffMember> agents = [.. (await staff.ListAsync(activeOnly: true, cancellationToken))
             .Where(a => a.Role == Actors.ActorRole.Agent && a.Availability == AgentAvailability.Online && a.Capacity is null or > 0)
-            .OrderBy(a => a.UserId, StringComparer.Ordinal)
-            .ToList();
+            .OrderBy(a => a.UserId, StringComparer.Ordinal)];
+        if (session.StaffVersion is { } read) directory.Set(tenantId, read, agents);
+        return agents;
+    }
 
     private async Task<(List<Ticket> Assigned, string? Last, List<Notifications.OutboxNotification> Written)> AssignWithinAsync(
-        IAssignmentSession session, IAssignmentStrategy strategy, TenantSettings settings, List<StaffMember> agents, CancellationToken cancellationToken)
+        IAssignmentSession session, IAssignmentStrategy strategy, TenantSettings settings, IReadOnlyList<StaffMember> agents,
+        Func<int, int, CancellationToken, Task<IReadOnlyList<Ticket>>> queue,
+        Action<Ticket, long, TicketEvent, IReadOnlyList<Notifications.OutboxNotification>?> record,
+        CancellationToken cancellationToken, Actors.Actor? creator = null)
     {
         var loads = new Dictionary<string, int>(await session.GetLoadsAsync(cancellationToken), StringComparer.Ordinal);
         int LoadOf(StaffMember a) => loads.GetValueOrDefault(a.UserId);
@@ -131,7 +170,7 @@ internal sealed partial class AssignmentEngine(
         var skip = 0;
         while (agents.Any(HasRoom))
         {
-            var queued = await session.GetQueuedAsync(skip, BatchSize, cancellationToken);
+            var queued = await queue(skip, BatchSize, cancellationToken);
             if (queued.Count == 0) break;
             foreach (var ticket in queued)
             {
@@ -154,8 +193,10 @@ internal sealed partial class AssignmentEngine(
                 ticket.UpdatedAt = now;
                 ticket.Version = readVersion + 1;
                 var system = new Actors.Actor(ticket.TenantId, "system", Actors.ActorRole.Admin, "Automatic assignment", null);
-                var notifications = await planner.AssignedAsync(ticket, system, cancellationToken);
-                session.Assign(ticket, readVersion, new TicketEvent
+                // The agent is known from the directory, and the customer who just raised the ticket from the request.
+                var customer = creator is { Role: Actors.ActorRole.Customer } c && c.UserId == ticket.CustomerId ? c : null;
+                var notifications = await planner.AssignedAsync(ticket, system, cancellationToken, agent, customer);
+                record(ticket, readVersion, new TicketEvent
                 {
                     Id = Guid.CreateVersion7(now),
                     TenantId = ticket.TenantId,
@@ -186,4 +227,28 @@ internal sealed partial class AssignmentEngine(
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Assignment in tenant {TenantId} was contended; the queue drains on the next trigger")]
     private static partial void Contended(ILogger logger, string tenantId);
+}
+
+/// <summary>
+/// Each tenant's available agents as last read, with the store's staff version they were read at
+/// (<see cref="IAssignmentSession.StaffVersion"/>). An entry is used only while the version read under the lock is
+/// the same, so a change made on any host instance is seen by the next assignment. Entries are never changed, only
+/// replaced: callers must not modify the members.
+/// </summary>
+internal sealed class StaffDirectoryCache
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long Version, IReadOnlyList<StaffMember> Agents)> _entries = new(StringComparer.Ordinal);
+
+    public bool TryGet(string tenantId, long version, out IReadOnlyList<StaffMember> agents)
+    {
+        if (_entries.TryGetValue(tenantId, out var entry) && entry.Version == version)
+        {
+            agents = entry.Agents;
+            return true;
+        }
+        agents = [];
+        return false;
+    }
+
+    public void Set(string tenantId, long version, IReadOnlyList<StaffMember> agents) => _entries[tenantId] = (version, agents);
 }

@@ -13,6 +13,13 @@ public interface IAssignmentStore
     /// </summary>
     Task<IAssignmentSession> BeginAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Like <see cref="BeginAsync"/>, for a session in which a new ticket is saved through the same scope's
+    /// <see cref="ITicketStore"/>: a store may prepare what saving it needs (its number) in the same round trip
+    /// as the lock. The default just begins a session.
+    /// </summary>
+    Task<IAssignmentSession> BeginForNewTicketAsync(CancellationToken cancellationToken) => BeginAsync(cancellationToken);
+
     /// <summary>Unresolved tickets per assignee in the current tenant.</summary>
     Task<IReadOnlyDictionary<string, int>> GetLoadsAsync(CancellationToken cancellationToken);
 
@@ -26,6 +33,20 @@ public interface IAssignmentSession : IAsyncDisposable
     /// <summary>The agent who received the previous automatic assignment.</summary>
     string? LastAssignedAgentId { get; }
 
+    /// <summary>
+    /// A number that changes whenever the tenant's staff directory changes (on any host instance), read under the
+    /// lock; the engine keeps the directory cached while it stays the same. <c>null</c> (the default) when the store
+    /// cannot tell: the directory is then read for every batch.
+    /// </summary>
+    long? StaffVersion => null;
+
+    /// <summary>
+    /// Whether any ticket was queued when the session began, read under the lock; <c>null</c> (the default) when the
+    /// store cannot tell. When <c>false</c>, a new ticket saved in the session is the whole queue and the engine
+    /// assigns it without reading the queue.
+    /// </summary>
+    bool? HasQueuedTickets => null;
+
     /// <summary>Unresolved tickets per assignee, read under the lock.</summary>
     Task<IReadOnlyDictionary<string, int>> GetLoadsAsync(CancellationToken cancellationToken);
 
@@ -37,6 +58,15 @@ public interface IAssignmentSession : IAsyncDisposable
     /// version it was read with) and the notifications it causes, saved with the batch.
     /// </summary>
     void Assign(Ticket ticket, long expectedVersion, TicketEvent assignedEvent, IReadOnlyList<Notifications.OutboxNotification>? notifications = null);
+
+    /// <summary>
+    /// Hands the round-robin cursor to the next change saved through the same scope's <see cref="ITicketStore"/>
+    /// (the new ticket), so that <see cref="CommitAsync"/> need not write it on its own. The default does nothing:
+    /// <see cref="CommitAsync"/> writes it.
+    /// </summary>
+    void SaveCursorWithNextChange(string? lastAssignedAgentId)
+    {
+    }
 
     /// <summary>Saves the batch and releases the lock.</summary>
     Task CommitAsync(string? lastAssignedAgentId, CancellationToken cancellationToken);

@@ -44,8 +44,10 @@ public static class CustomerCareServiceCollectionExtensions
             sp.GetServices<IAssignmentStrategy>(),
             sp.GetRequiredService<ITenantContextAccessor>(),
             sp.GetRequiredService<NotificationPlanner>(),
+            sp.GetRequiredService<StaffDirectoryCache>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<AssignmentEngine>>()));
+        services.TryAddSingleton<StaffDirectoryCache>();
         services.TryAddScoped(sp => new AssignmentManager(
             sp.GetRequiredService<AssignmentEngine>(),
             sp.GetRequiredService<IAssignmentStore>(),

@@ -55,16 +55,25 @@ internal sealed class NotificationPlanner(
         return result;
     }
 
-    /// <summary>An assignment (by an admin or the assignment engine): the agent and the customer.</summary>
-    public async Task<List<OutboxNotification>> AssignedAsync(Ticket ticket, Actor actor, CancellationToken cancellationToken)
+    /// <summary>
+    /// An assignment (by an admin or the assignment engine): the agent and the customer. The engine passes the agent
+    /// as read from the staff directory and, for a ticket being raised, the customer raising it, which saves reading
+    /// them again.
+    /// </summary>
+    public async Task<List<OutboxNotification>> AssignedAsync(Ticket ticket, Actor actor, CancellationToken cancellationToken, StaffMember? knownAgent = null, Actor? raisingCustomer = null)
     {
         var result = new List<OutboxNotification>();
         if (!Enabled || ticket.AssigneeId is null) return result;
         var values = TicketValues(ticket, actor);
         values["agent.name"] = ticket.AssigneeName ?? "";
-        if (ticket.AssigneeId != actor.UserId && await StaffAsync(ticket.AssigneeId, cancellationToken) is { } agent)
-            await AddAsync(result, NotificationKind.TicketAssigned, agent, ticket, values, null, cancellationToken);
-        if (ticket.CustomerId != actor.UserId && await CustomerAsync(ticket, actor, cancellationToken) is { } customer)
+        if (ticket.AssigneeId != actor.UserId)
+        {
+            var agent = knownAgent is not null && knownAgent.UserId == ticket.AssigneeId
+                ? knownAgent is { IsActive: true, Email.Length: > 0 } ? new Recipient(knownAgent.UserId, knownAgent.Email, knownAgent.DisplayName) : null
+                : await StaffAsync(ticket.AssigneeId, cancellationToken);
+            if (agent is not null) await AddAsync(result, NotificationKind.TicketAssigned, agent, ticket, values, null, cancellationToken);
+        }
+        if (ticket.CustomerId != actor.UserId && await CustomerAsync(ticket, raisingCustomer ?? actor, cancellationToken) is { } customer)
             await AddAsync(result, NotificationKind.TicketAssigned, customer, ticket, values, null, cancellationToken);
         return result;
     }

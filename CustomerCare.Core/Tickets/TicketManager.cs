@@ -135,7 +135,7 @@ public sealed class TicketManager
         IReadOnlyList<Ticket> assigned;
         try
         {
-            assigned = await _assignment.SaveAndDrainAsync(ticket, () => _tickets.SaveAsync(changes, cancellationToken), cancellationToken);
+            assigned = await _assignment.SaveAndDrainAsync(ticket, changes, actor, () => _tickets.SaveAsync(changes, cancellationToken), cancellationToken);
         }
         catch (DuplicateRequestException)
         {
@@ -488,17 +488,7 @@ public sealed class TicketManager
     private static string Hash<T>(T value)
         => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(value))));
 
-    /// <summary>
-    /// The events of one change share a timestamp and the trail is read ordered by (time, id). Version 7
-    /// ids only order by the millisecond, the rest is random, so hand the ids out again in ascending
-    /// order: the trail then lists them in the order they happened (message posted, then status changed).
-    /// </summary>
-    private static void KeepEventOrder(List<TicketEvent> events)
-    {
-        if (events.Count < 2) return;
-        var ids = events.Select(e => e.Id).Order().ToArray();
-        for (var i = 0; i < events.Count; i++) events[i].Id = ids[i];
-    }
+    private static void KeepEventOrder(List<TicketEvent> events) => TicketEvents.KeepOrder(events);
 
     private static TicketEvent Event(Ticket ticket, TicketEventKind kind, string actorId, DateTimeOffset now,
         TicketStatus? fromStatus = null, TicketStatus? toStatus = null, string? assigneeId = null, string? detail = null)
@@ -561,4 +551,21 @@ public sealed class TicketManager
     }
 
     private static string Lower(TicketStatus status) => status.ToString().ToLowerInvariant();
+}
+
+/// <summary>Helpers for the audit trail.</summary>
+internal static class TicketEvents
+{
+    /// <summary>
+    /// The events of one change share a timestamp (to the millisecond) and the trail is read ordered by (time, id).
+    /// Version 7 ids only order by the millisecond, the rest is random, so hand the ids out again in ascending
+    /// order: the trail then lists them in the order they happened (message posted, then status changed;
+    /// created, then assigned).
+    /// </summary>
+    public static void KeepOrder(List<TicketEvent> events)
+    {
+        if (events.Count < 2) return;
+        var ids = events.Select(e => e.Id).Order().ToArray();
+        for (var i = 0; i < events.Count; i++) events[i].Id = ids[i];
+    }
 }

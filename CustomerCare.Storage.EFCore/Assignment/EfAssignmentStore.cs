@@ -1,6 +1,7 @@
 using System.Globalization;
 using CustomerCare.Assignment;
 using CustomerCare.Errors;
+using CustomerCare.Storage.EFCore.Tickets;
 using CustomerCare.Tickets;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -10,41 +11,66 @@ namespace CustomerCare.Storage.EFCore.Assignment;
 /// <summary>The assignment queue and lock on EF Core. The lock is the tenant's row in <c>cc_assignment_state</c>.</summary>
 internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentStore
 {
-    public async Task<IAssignmentSession> BeginAsync(CancellationToken cancellationToken)
+    public Task<IAssignmentSession> BeginAsync(CancellationToken cancellationToken) => BeginAsync(false, cancellationToken);
+
+    public Task<IAssignmentSession> BeginForNewTicketAsync(CancellationToken cancellationToken) => BeginAsync(true, cancellationToken);
+
+    /// <summary>
+    /// One command: the lock-row upsert (which takes the row lock on PostgreSQL, the write lock on SQLite, until
+    /// commit, so batches of one tenant run one at a time on every host instance) returning the round-robin cursor
+    /// and the staff version; for a new ticket, its number; the agents' loads (counter rows kept by triggers); and
+    /// whether any ticket is queued.
+    /// </summary>
+    private async Task<IAssignmentSession> BeginAsync(bool newTicket, CancellationToken cancellationToken)
     {
+        var tenantId = db.CurrentTenantId ?? throw new TenantMismatchException("Cannot assign tickets without a current tenant.");
         var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         try
         {
-            // One upsert takes the row lock (PostgreSQL) or the write lock (SQLite) until commit, so
-            // batches of one tenant run one at a time on every host instance.
-            await using var command = db.Database.GetDbConnection().CreateCommand();
-            command.Transaction = transaction.GetDbTransaction();
-            command.CommandText =
+            var sql =
                 """
-                INSERT INTO "cc_assignment_state" ("TenantId", "Epoch") VALUES (@tenant, 1)
+                INSERT INTO "cc_assignment_state" ("TenantId", "Epoch", "StaffVersion") VALUES ({0}, 1, 0)
                 ON CONFLICT ("TenantId") DO UPDATE SET "Epoch" = "cc_assignment_state"."Epoch" + 1
-                RETURNING "LastAssignedAgentId"
+                RETURNING "LastAssignedAgentId", "StaffVersion";
+                """ + (newTicket ? EfTicketNumbers.NextNumberSql + ";\n" : "") +
+                """
+                SELECT "AgentId", "OpenTickets" FROM "cc_agent_loads" WHERE "TenantId" = {0} AND "OpenTickets" > 0;
+                SELECT COUNT(*) FROM (SELECT 1 FROM "cc_tickets" WHERE "TenantId" = {0} AND "Status" = 0 AND "AssigneeId" IS NULL LIMIT 1) AS "queued";
                 """;
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = "@tenant";
-            parameter.Value = db.CurrentTenantId ?? throw new TenantMismatchException("Cannot assign tickets without a current tenant.");
-            command.Parameters.Add(parameter);
-            var last = await command.ExecuteScalarAsync(cancellationToken);
-            return new Session(db, transaction, last as string);
+            string? last;
+            long staffVersion;
+            var loads = new Dictionary<string, int>(StringComparer.Ordinal);
+            bool queued;
+            await using (var reader = await RawCommand.ExecuteReaderAsync(db, sql, [tenantId], cancellationToken))
+            {
+                var r = reader.DbDataReader;
+                await r.ReadAsync(cancellationToken);
+                last = await r.IsDBNullAsync(0, cancellationToken) ? null : r.GetString(0);
+                staffVersion = r.GetInt64(1);
+                if (newTicket)
+                {
+                    await r.NextResultAsync(cancellationToken);
+                    await r.ReadAsync(cancellationToken);
+                    db.ReservedTicketNumber = r.GetInt64(0);
+                }
+                await r.NextResultAsync(cancellationToken);
+                while (await r.ReadAsync(cancellationToken)) loads[r.GetString(0)] = r.GetInt32(1);
+                await r.NextResultAsync(cancellationToken);
+                await r.ReadAsync(cancellationToken);
+                queued = r.GetInt64(0) > 0;
+            }
+            return new Session(db, transaction, last, staffVersion, loads, queued);
         }
         catch
         {
+            db.ReservedTicketNumber = null;
             await transaction.DisposeAsync();
             throw;
         }
     }
 
-    public Task<IReadOnlyDictionary<string, int>> GetLoadsAsync(CancellationToken cancellationToken) => Loads(db, cancellationToken);
-
-    public Task<int> CountQueuedAsync(CancellationToken cancellationToken)
-        => db.Tickets.CountAsync(t => t.AssigneeId == null && t.Status == TicketStatus.New, cancellationToken);
-
-    private static async Task<IReadOnlyDictionary<string, int>> Loads(CustomerCareDbContext db, CancellationToken cancellationToken)
+    /// <summary>Counted from the tickets themselves (the admin API shows this; the engine reads the counter rows under its lock).</summary>
+    public async Task<IReadOnlyDictionary<string, int>> GetLoadsAsync(CancellationToken cancellationToken)
     {
         var rows = await db.Tickets
             .Where(t => t.AssigneeId != null && (t.Status == TicketStatus.Open || t.Status == TicketStatus.Pending))
@@ -54,13 +80,28 @@ internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentS
         return rows.ToDictionary(r => r.Agent, r => r.Count, StringComparer.Ordinal);
     }
 
-    private sealed class Session(CustomerCareDbContext db, IDbContextTransaction transaction, string? lastAssigned) : IAssignmentSession
+    public Task<int> CountQueuedAsync(CancellationToken cancellationToken)
+        => db.Tickets.CountAsync(t => t.AssigneeId == null && t.Status == TicketStatus.New, cancellationToken);
+
+    private sealed class Session(
+        CustomerCareDbContext db,
+        IDbContextTransaction transaction,
+        string? lastAssigned,
+        long staffVersion,
+        IReadOnlyDictionary<string, int> loads,
+        bool queued) : IAssignmentSession
     {
+        private readonly List<CustomerCare.Notifications.OutboxNotification> _notifications = [];
         private bool _committed;
+        private AssignmentState? _cursor;
 
         public string? LastAssignedAgentId => lastAssigned;
 
-        public Task<IReadOnlyDictionary<string, int>> GetLoadsAsync(CancellationToken cancellationToken) => Loads(db, cancellationToken);
+        public long? StaffVersion => staffVersion;
+
+        public bool? HasQueuedTickets => queued;
+
+        public Task<IReadOnlyDictionary<string, int>> GetLoadsAsync(CancellationToken cancellationToken) => Task.FromResult(loads);
 
         public async Task<IReadOnlyList<Ticket>> GetQueuedAsync(int skip, int limit, CancellationToken cancellationToken)
             => await db.Tickets.AsNoTracking()
@@ -68,8 +109,6 @@ internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentS
                 .OrderByDescending(t => t.Priority).ThenBy(t => t.Number)
                 .Skip(skip).Take(limit)
                 .ToListAsync(cancellationToken);
-
-        private readonly List<CustomerCare.Notifications.OutboxNotification> _notifications = [];
 
         public void Assign(Ticket ticket, long expectedVersion, TicketEvent assignedEvent, IReadOnlyList<CustomerCare.Notifications.OutboxNotification>? notifications = null)
         {
@@ -80,14 +119,27 @@ internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentS
             db.TicketEvents.Add(assignedEvent);
         }
 
+        /// <summary>Tracks the cursor now, so the next SaveChanges of this scope's context (the new ticket's) writes it.</summary>
+        public void SaveCursorWithNextChange(string? lastAssignedAgentId)
+        {
+            if (_cursor is not null || lastAssignedAgentId == lastAssigned) return;
+            _cursor = new AssignmentState { TenantId = db.CurrentTenantId!, LastAssignedAgentId = lastAssignedAgentId };
+            db.Attach(_cursor).Property(s => s.LastAssignedAgentId).IsModified = true;
+        }
+
         public async Task CommitAsync(string? lastAssignedAgentId, CancellationToken cancellationToken)
         {
             try
             {
-                var state = new AssignmentState { TenantId = db.CurrentTenantId!, LastAssignedAgentId = lastAssignedAgentId };
-                db.Attach(state).Property(s => s.LastAssignedAgentId).IsModified = true;
+                // The cursor is written unless it is unchanged or already went out with the new ticket's changes.
+                var cursorSaved = _cursor is not null && _cursor.LastAssignedAgentId == lastAssignedAgentId && db.Entry(_cursor).State == EntityState.Detached;
+                if (lastAssignedAgentId != lastAssigned && !cursorSaved)
+                {
+                    if (_cursor is not null && db.Entry(_cursor).State != EntityState.Detached) _cursor.LastAssignedAgentId = lastAssignedAgentId;
+                    else db.Attach(new AssignmentState { TenantId = db.CurrentTenantId!, LastAssignedAgentId = lastAssignedAgentId }).Property(s => s.LastAssignedAgentId).IsModified = true;
+                }
                 await Notifications.OutboxWriter.AddAsync(db, _notifications, cancellationToken);
-                await db.SaveChangesAsync(cancellationToken);
+                if (db.ChangeTracker.HasChanges()) await db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
                 _committed = true;
             }
@@ -99,6 +151,7 @@ internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentS
 
         public async ValueTask DisposeAsync()
         {
+            db.ReservedTicketNumber = null;
             if (!_committed) await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
             await transaction.DisposeAsync();
             db.ChangeTracker.Clear();
@@ -106,10 +159,21 @@ internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentS
     }
 }
 
-/// <summary>Per-tenant assignment state: the lock row and the round-robin cursor.</summary>
+/// <summary>Per-tenant assignment state: the lock row, the round-robin cursor and the staff directory's version.</summary>
 internal sealed class AssignmentState
 {
     public string TenantId { get; set; } = "";
     public string? LastAssignedAgentId { get; set; }
     public long Epoch { get; set; }
+
+    /// <summary>Raised by a trigger on <c>cc_staff</c> whenever a staff row of the tenant is written, so cached directories can tell they are stale.</summary>
+    public long StaffVersion { get; set; }
+}
+
+/// <summary>An agent's unresolved (open or pending) tickets, kept by triggers on <c>cc_tickets</c> so assignment reads a row per agent instead of counting tickets.</summary>
+internal sealed class AgentLoad
+{
+    public string TenantId { get; set; } = "";
+    public string AgentId { get; set; } = "";
+    public int OpenTickets { get; set; }
 }

@@ -1,5 +1,8 @@
 using CustomerCare.Notifications;
+using CustomerCare.Storage.EFCore.Tickets;
+using CustomerCare.Tickets;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace CustomerCare.Storage.EFCore.Notifications;
 
@@ -8,6 +11,59 @@ internal static class OutboxWriter
 {
     /// <summary>A batch mail carries at most this many messages; the next one starts a new batch.</summary>
     private const int MaxMergedMessages = 50;
+
+    /// <summary>Rows one multi-row insert may carry (parameters stay far below SQLite's and PostgreSQL's limits).</summary>
+    private const int MaxRowsPerInsert = 100;
+
+    /// <summary>Whether <see cref="NextNumberAndInsertAsync"/> can write these rows: plain rows (nothing to merge) about the new ticket.</summary>
+    public static bool CanInsertWithNumber(CustomerCareDbContext db, Ticket ticket, IReadOnlyList<OutboxNotification> notifications)
+        => notifications.Count is > 0 and <= MaxRowsPerInsert
+           && notifications.All(n => n.CoalesceKey is null && n.TicketId == ticket.Id && n.TenantId == db.CurrentTenantId);
+
+    /// <summary>
+    /// Hands out the new ticket's number and inserts its outbox rows in one command (one round trip, no change
+    /// tracking): the rows' ticket reference is computed from the number in SQL. Parameters are made by EF's own
+    /// type mappings, so every value is stored exactly as <c>SaveChanges</c> would store it.
+    /// </summary>
+    public static async Task<long> NextNumberAndInsertAsync(CustomerCareDbContext db, Ticket ticket, string prefix, IReadOnlyList<OutboxNotification> notifications, CancellationToken cancellationToken)
+    {
+        var tenantId = db.CurrentTenantId ?? throw new TenantMismatchException("Cannot number a ticket without a current tenant.");
+        var entity = db.Model.FindEntityType(typeof(OutboxNotification))!;
+        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+        var properties = entity.GetProperties().ToList();
+        var reference = properties.Single(p => p.Name == nameof(OutboxNotification.TicketReference));
+        var sql = new System.Text.StringBuilder(EfTicketNumbers.NextNumberSql).Append(";\nINSERT INTO \"").Append(entity.GetTableName()).Append("\" (")
+            .AppendJoin(", ", properties.Select(p => $"\"{p.GetColumnName(table)}\"")).Append(") VALUES ");
+        var parameters = new List<object> { tenantId, prefix + "-" };
+        using var factory = db.Database.GetDbConnection().CreateCommand();
+        for (var row = 0; row < notifications.Count; row++)
+        {
+            sql.Append(row == 0 ? "(" : ", (");
+            for (var column = 0; column < properties.Count; column++)
+            {
+                if (column > 0) sql.Append(", ");
+                var property = properties[column];
+                if (property == reference)
+                {
+                    sql.Append("({1} || (SELECT \"LastNumber\" FROM \"cc_ticket_counters\" WHERE \"TenantId\" = {0}))");
+                    continue;
+                }
+                var value = property.PropertyInfo is { } info ? info.GetValue(notifications[row]) : throw new InvalidOperationException($"Outbox property {property.Name} has no CLR property.");
+                var parameter = property.GetRelationalTypeMapping().CreateParameter(factory, $"o{row}_{column}", value, property.IsNullable);
+                sql.Append('{').Append(parameters.Count).Append('}');
+                parameters.Add(parameter);
+            }
+            sql.Append(')');
+        }
+        long number;
+        await using (var reader = await RawCommand.ExecuteReaderAsync(db, sql.ToString(), [.. parameters], cancellationToken))
+        {
+            await reader.DbDataReader.ReadAsync(cancellationToken);
+            number = reader.DbDataReader.GetInt64(0);
+        }
+        foreach (var notification in notifications) notification.TicketReference = $"{prefix}-{number}";
+        return number;
+    }
 
     public static async Task AddAsync(CustomerCareDbContext db, IReadOnlyList<OutboxNotification> notifications, CancellationToken cancellationToken)
     {

@@ -17,13 +17,22 @@ internal sealed class EfTicketStore(CustomerCareDbContext db) : ITicketStore
         // Inside an assignment session (same scope, same context) the change joins its transaction,
         // so a new ticket and its automatic assignment commit together.
         var joined = db.Database.CurrentTransaction;
+        var outboxWritten = false;
         await using var owned = joined is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
-        var transaction = joined ?? owned!;
         try
         {
             if (changes.IsNew)
             {
-                ticket.Number = await NextNumberAsync(transaction, cancellationToken);
+                // Under an assignment session the number came with the lock, in the same round trip. Otherwise the
+                // new ticket's outbox rows go out with the number's upsert, in one command, past the change tracker.
+                if (db.ReservedTicketNumber is { } reserved) ticket.Number = reserved;
+                else if (Notifications.OutboxWriter.CanInsertWithNumber(db, ticket, changes.Notifications))
+                {
+                    ticket.Number = await Notifications.OutboxWriter.NextNumberAndInsertAsync(db, ticket, changes.ReferencePrefix ?? "", changes.Notifications, cancellationToken);
+                    outboxWritten = true;
+                }
+                else ticket.Number = await EfTicketNumbers.NextAsync(db, cancellationToken);
+                db.ReservedTicketNumber = null;
                 ticket.Reference = $"{changes.ReferencePrefix}-{ticket.Number}";
                 db.Tickets.Add(ticket);
             }
@@ -43,7 +52,7 @@ internal sealed class EfTicketStore(CustomerCareDbContext db) : ITicketStore
             {
                 if (notification.TicketId == ticket.Id) notification.TicketReference = ticket.Reference;
             }
-            await Notifications.OutboxWriter.AddAsync(db, changes.Notifications, cancellationToken);
+            if (!outboxWritten) await Notifications.OutboxWriter.AddAsync(db, changes.Notifications, cancellationToken);
             if (changes.Idempotency is not null) db.IdempotencyRecords.Add(changes.Idempotency);
 
             await db.SaveChangesAsync(cancellationToken);
@@ -61,26 +70,6 @@ internal sealed class EfTicketStore(CustomerCareDbContext db) : ITicketStore
         {
             db.ChangeTracker.Clear();
         }
-    }
-
-    /// <summary>Hands out the tenant's next ticket number in the caller's transaction: one upsert, one round trip.</summary>
-    private async Task<long> NextNumberAsync(IDbContextTransaction transaction, CancellationToken cancellationToken)
-    {
-        var connection = db.Database.GetDbConnection();
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction.GetDbTransaction();
-        command.CommandText =
-            """
-            INSERT INTO "cc_ticket_counters" ("TenantId", "LastNumber") VALUES (@tenant, 1001)
-            ON CONFLICT ("TenantId") DO UPDATE SET "LastNumber" = "cc_ticket_counters"."LastNumber" + 1
-            RETURNING "LastNumber"
-            """;
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = "@tenant";
-        parameter.Value = db.CurrentTenantId ?? throw new TenantMismatchException("Cannot number a ticket without a current tenant.");
-        command.Parameters.Add(parameter);
-        var result = await command.ExecuteScalarAsync(cancellationToken);
-        return Convert.ToInt64(result, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public Task<Ticket?> FindAsync(Guid id, CancellationToken cancellationToken)
@@ -140,4 +129,24 @@ internal sealed class EfTicketStore(CustomerCareDbContext db) : ITicketStore
         DbException => false,
         _ => false,
     };
+}
+
+/// <summary>The tenant's ticket numbers: one upsert on <c>cc_ticket_counters</c> in the caller's transaction.</summary>
+internal static class EfTicketNumbers
+{
+    /// <summary>The upsert, with the tenant as parameter <c>{0}</c>; returns the number.</summary>
+    public const string NextNumberSql =
+        """
+        INSERT INTO "cc_ticket_counters" ("TenantId", "LastNumber") VALUES ({0}, 1001)
+        ON CONFLICT ("TenantId") DO UPDATE SET "LastNumber" = "cc_ticket_counters"."LastNumber" + 1
+        RETURNING "LastNumber"
+        """;
+
+    public static async Task<long> NextAsync(CustomerCareDbContext db, CancellationToken cancellationToken)
+    {
+        var tenantId = db.CurrentTenantId ?? throw new TenantMismatchException("Cannot number a ticket without a current tenant.");
+        await using var reader = await RawCommand.ExecuteReaderAsync(db, NextNumberSql, [tenantId], cancellationToken);
+        await reader.DbDataReader.ReadAsync(cancellationToken);
+        return reader.DbDataReader.GetInt64(0);
+    }
 }

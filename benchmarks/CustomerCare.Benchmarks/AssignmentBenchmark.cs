@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using CustomerCare.Actors;
 using CustomerCare.Assignment;
+using CustomerCare.Notifications.MailKit;
 using CustomerCare.MultiTenancy;
 using CustomerCare.Staff;
 using CustomerCare.Tickets;
@@ -27,10 +28,15 @@ internal static class AssignmentBenchmark
         await using var database = await BenchDatabase.CreateAsync(options.Provider);
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddCustomerCare().UseEntityFrameworkCore(database.Configure).AddInMemoryTenants(
+        var customerCare = services.AddCustomerCare().UseEntityFrameworkCore(database.Configure).AddInMemoryTenants(
             Tenant("manual", ManualAssignmentStrategy.StrategyName),
             Tenant("least-loaded", LeastLoadedAssignmentStrategy.StrategyName),
             Tenant("round-robin", RoundRobinAssignmentStrategy.StrategyName));
+        // --outbox: an SMTP channel is registered, so every ticket also writes its notifications to the outbox
+        // (customer's acknowledgement; the admin's mail under manual, the agent's and customer's under automatic
+        // assignment). No dispatcher runs, so nothing is sent.
+        var outbox = options.Arguments.Contains("--outbox");
+        if (outbox) customerCare.AddSmtpNotifications(o => { o.Host = "127.0.0.1"; o.Port = 25; o.Tls = CustomerCare.Notifications.MailKit.SmtpTlsMode.None; });
         await using var provider = services.BuildServiceProvider();
         await provider.MigrateCustomerCareDatabaseAsync();
 
@@ -40,38 +46,40 @@ internal static class AssignmentBenchmark
             await InTenant(provider, tenant, async sp =>
             {
                 var staff = sp.GetRequiredService<IStaffStore>();
+                if (outbox) await staff.AddAsync(new StaffMember { UserId = "admin-1", DisplayName = "Admin", Email = "admin@bench.example", Role = ActorRole.Admin }, CancellationToken.None);
                 for (var i = 0; i < options.Agents; i++)
                     await staff.AddAsync(new StaffMember { UserId = $"agent-{i:D3}", DisplayName = $"Agent {i}", Email = $"agent{i}@bench.example", Role = ActorRole.Agent }, CancellationToken.None);
             });
         }
 
         // Warm up each path (JIT, connection pools, query compilation) before measuring.
-        foreach (var tenant in tenants.Values) await CreateAsync(provider, tenant, 20, new List<double>());
+        foreach (var tenant in tenants.Values) await CreateAsync(provider, tenant, 20, new List<double>(), database.Commands, new List<(int, int)>(), outbox);
 
         var samples = tenants.Keys.ToDictionary(k => k, _ => new List<double>());
         var elapsed = tenants.Keys.ToDictionary(k => k, _ => TimeSpan.Zero);
+        var trips = tenants.Keys.ToDictionary(k => k, _ => new List<(int Commands, int Commits)>());
         var perTenant = options.Tickets;
         for (var done = 0; done < perTenant; done += Block)
         {
             foreach (var (id, tenant) in tenants)
             {
                 var watch = Stopwatch.StartNew();
-                await CreateAsync(provider, tenant, Math.Min(Block, perTenant - done), samples[id]);
+                await CreateAsync(provider, tenant, Math.Min(Block, perTenant - done), samples[id], database.Commands, trips[id], outbox);
                 elapsed[id] += watch.Elapsed;
             }
         }
 
         var baseline = elapsed["manual"].TotalSeconds;
-        Console.WriteLine($"# Assignment overhead on raising a ticket — {options.Provider}, {options.Agents} agents, {perTenant} tickets per tenant, sequential");
+        Console.WriteLine($"# Assignment overhead on raising a ticket — {options.Provider}, {options.Agents} agents, {perTenant} tickets per tenant, sequential{(outbox ? ", with outbox" : "")}");
         Console.WriteLine();
-        Console.WriteLine("| strategy | tickets/s | mean ms | p50 ms | p95 ms | p99 ms | time vs manual |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| strategy | tickets/s | mean ms | p50 ms | p95 ms | p99 ms | time vs manual | SQL commands per create (min–max) | commits |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var id in new[] { "manual", "least-loaded", "round-robin" })
         {
             var s = samples[id];
             s.Sort();
             var seconds = elapsed[id].TotalSeconds;
-            Console.WriteLine($"| {id} | {s.Count / seconds:F0} | {s.Average():F2} | {Percentile(s, 0.50):F2} | {Percentile(s, 0.95):F2} | {Percentile(s, 0.99):F2} | {seconds / baseline:P0} |");
+            Console.WriteLine($"| {id} | {s.Count / seconds:F0} | {s.Average():F2} | {Percentile(s, 0.50):F2} | {Percentile(s, 0.95):F2} | {Percentile(s, 0.99):F2} | {seconds / baseline:P0} | {trips[id].Average(t => t.Commands):F2} ({trips[id].Min(t => t.Commands)}–{trips[id].Max(t => t.Commands)}) | {trips[id].Average(t => t.Commits):F2} |");
         }
 
         // Every automatic ticket must really have been assigned, or the comparison means nothing.
@@ -92,15 +100,17 @@ internal static class AssignmentBenchmark
     private static TenantInfo Tenant(string id, string strategy)
         => new() { Id = id, Identifier = id, Name = id, Settings = new TenantSettings { TicketPrefix = id[..3].ToUpperInvariant(), AssignmentStrategy = strategy } };
 
-    private static async Task CreateAsync(IServiceProvider provider, TenantInfo tenant, int count, List<double> samples)
+    private static async Task CreateAsync(IServiceProvider provider, TenantInfo tenant, int count, List<double> samples, CommandCounter commands, List<(int, int)> trips, bool withEmail)
     {
         for (var i = 0; i < count; i++)
         {
-            var customer = new Actor(tenant.Id, $"customer-{i % 50}", ActorRole.Customer, "Bench Customer", null);
+            var customer = new Actor(tenant.Id, $"customer-{i % 50}", ActorRole.Customer, "Bench Customer", withEmail ? $"customer{i % 50}@bench.example" : null);
+            commands.Reset();
             var started = Stopwatch.GetTimestamp();
             await InTenant(provider, tenant, sp => sp.GetRequiredService<TicketManager>()
                 .CreateAsync(customer, new CreateTicketRequest { Subject = "Benchmark ticket", Description = "Raised by the assignment benchmark." }, null, CancellationToken.None));
             samples.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            trips.Add((commands.Count, commands.Commits));
         }
     }
 
@@ -127,13 +137,20 @@ internal sealed class BenchDatabase : IAsyncDisposable
 
     private BenchDatabase(Action<DbContextOptionsBuilder> configure, string? sqlitePath, string? admin, string? name)
     {
-        Configure = configure;
+        Configure = ef =>
+        {
+            configure(ef);
+            ef.AddInterceptors(Commands);
+        };
         _sqlitePath = sqlitePath;
         _admin = admin;
         _name = name;
     }
 
     public Action<DbContextOptionsBuilder> Configure { get; }
+
+    /// <summary>Counts the SQL commands every context of this database sends (issue 6: round trips per create).</summary>
+    public CommandCounter Commands { get; } = new();
 
     public static async Task<BenchDatabase> CreateAsync(string provider)
     {
@@ -171,4 +188,72 @@ internal sealed class BenchDatabase : IAsyncDisposable
             await command.ExecuteNonQueryAsync();
         }
     }
+}
+
+/// <summary>
+/// Counts the SQL commands EF Core sends (queries, SaveChanges batches and the stores' raw commands, which
+/// go through EF's command pipeline too). Each command is one round trip to the database; beginning and
+/// committing a transaction are not commands and are reported apart.
+/// </summary>
+internal sealed class CommandCounter : Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor, Microsoft.EntityFrameworkCore.Diagnostics.IDbTransactionInterceptor
+{
+    private int _commands;
+    private int _commits;
+
+    /// <summary>Commands sent since the last <see cref="Reset"/>.</summary>
+    public int Count => Volatile.Read(ref _commands);
+
+    /// <summary>Transactions committed since the last <see cref="Reset"/>.</summary>
+    public int Commits => Volatile.Read(ref _commits);
+
+    public void Reset()
+    {
+        Interlocked.Exchange(ref _commands, 0);
+        Interlocked.Exchange(ref _commits, 0);
+    }
+
+    public override ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader>> ReaderExecutingAsync(System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData, Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader> result, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _commands);
+        return ValueTask.FromResult(result);
+    }
+
+    public override ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<object>> ScalarExecutingAsync(System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData, Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<object> result, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _commands);
+        return ValueTask.FromResult(result);
+    }
+
+    public override ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int>> NonQueryExecutingAsync(System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData, Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _commands);
+        return ValueTask.FromResult(result);
+    }
+
+    public override Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader> ReaderExecuting(System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData, Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader> result)
+    {
+        Interlocked.Increment(ref _commands);
+        return result;
+    }
+
+    public override Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<object> ScalarExecuting(System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData, Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<object> result)
+    {
+        Interlocked.Increment(ref _commands);
+        return result;
+    }
+
+    public override Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int> NonQueryExecuting(System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData, Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int> result)
+    {
+        Interlocked.Increment(ref _commands);
+        return result;
+    }
+
+    public Task TransactionCommittedAsync(System.Data.Common.DbTransaction transaction, Microsoft.EntityFrameworkCore.Diagnostics.TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _commits);
+        return Task.CompletedTask;
+    }
+
+    public void TransactionCommitted(System.Data.Common.DbTransaction transaction, Microsoft.EntityFrameworkCore.Diagnostics.TransactionEndEventData eventData)
+        => Interlocked.Increment(ref _commits);
 }

@@ -43,20 +43,23 @@ internal static class NotificationBenchmark
             await without.MigrateCustomerCareDatabaseAsync();
             await SeedAsync(without, off);
             await SeedAsync(with, on);
-            await CreateAsync(without, off, 20, []);
-            await CreateAsync(with, on, 20, []);
+            await CreateAsync(without, off, 20, [], database.Commands, []);
+            await CreateAsync(with, on, 20, [], database.Commands, []);
             // Blocks of 10 tickets alternate between the two sides, so both see the same machine at the same time;
             // per-ticket latencies are compared by their medians (robust to the outliers a busy machine produces).
             var a = new List<double>();
             var b = new List<double>();
+            var tripsA = new List<int>();
+            var tripsB = new List<int>();
             for (var block = 0; block < rounds * perRound / 10; block++)
             {
-                await CreateAsync(without, off, 10, a);
-                await CreateAsync(with, on, 10, b);
+                await CreateAsync(without, off, 10, a, database.Commands, tripsA);
+                await CreateAsync(with, on, 10, b, database.Commands, tripsB);
             }
             var written = await CountAsync(with, on);
             Console.WriteLine($"create ticket, no outbox:   median {Percentile(a, 0.5):F3} ms, mean {a.Average():F3} ms, p90 {Percentile(a, 0.9):F3} ms ({a.Count} tickets)");
             Console.WriteLine($"create ticket, with outbox: median {Percentile(b, 0.5):F3} ms, mean {b.Average():F3} ms, p90 {Percentile(b, 0.9):F3} ms ({b.Count} tickets; {written} outbox rows written)");
+            Console.WriteLine($"SQL commands per create: {tripsA.Average():F2} without outbox, {tripsB.Average():F2} with outbox");
             Console.WriteLine($"outbox overhead: {(Percentile(b, 0.5) - Percentile(a, 0.5)) / Percentile(a, 0.5) * 100:F1} %");
         }
 
@@ -128,17 +131,19 @@ internal static class NotificationBenchmark
         await staff.AddAsync(new StaffMember { UserId = "agent-1", DisplayName = "Alan Agent", Email = "alan@bank.example", Role = ActorRole.Agent, CreatedAt = DateTimeOffset.UtcNow }, CancellationToken.None);
     }
 
-    private static async Task CreateAsync(ServiceProvider services, TenantInfo tenant, int count, List<double> samples)
+    private static async Task CreateAsync(ServiceProvider services, TenantInfo tenant, int count, List<double> samples, CommandCounter commands, List<int> trips)
     {
         using var _ = services.GetRequiredService<ITenantContextSetter>().BeginScope(new TenantContext(tenant));
         var customer = new Actor(tenant.Id, "customer-1", ActorRole.Customer, "Casey Customer", "casey@customers.example");
         for (var i = 0; i < count; i++)
         {
+            commands.Reset();
             var clock = Stopwatch.StartNew();
             await using var scope = services.CreateAsyncScope();
             await scope.ServiceProvider.GetRequiredService<TicketManager>()
                 .CreateAsync(customer, new CreateTicketRequest { Subject = $"Problem {i}", Description = "My card does not work abroad." }, null, CancellationToken.None);
             samples.Add(clock.Elapsed.TotalMilliseconds);
+            trips.Add(commands.Count);
         }
     }
 

@@ -151,6 +151,31 @@ public sealed class ConcurrentAssignmentTests : IAsyncLifetime
         Assert.True(spread <= 1, $"round-robin spread {spread}");
     }
 
+    [Fact]
+    public async Task A_staff_change_on_one_instance_is_seen_by_the_other_instances_cached_directory()
+    {
+        if (_instanceA is null) Assert.Skip($"PostgreSQL is not available: set {PostgreSqlDatabaseFixture.Variable} (test.sh and .ci/run start one).");
+        var ct = TestContext.Current.CancellationToken;
+        Task<Ticket> CreateOnB(int i) => OnAsync(_instanceB!, async sp => (await sp.GetRequiredService<TicketManager>()
+            .CreateAsync(new Actor(_tenant.Id, $"customer-{i}", ActorRole.Customer, $"Customer {i}", null), new CreateTicketRequest { Subject = $"Problem {i}", Description = "Help" }, null, ct)).Value);
+        Task OnA(Func<IStaffStore, Task> change) => OnAsync(_instanceA!, async sp => { await change(sp.GetRequiredService<IStaffStore>()); return 0; });
+
+        await OnA(staff => staff.AddAsync(new StaffMember { UserId = "agent-00", DisplayName = "Agent 0", Email = "agent0@busy.example", Role = ActorRole.Agent, Capacity = 1 }, ct));
+        Assert.Equal("agent-00", (await CreateOnB(1)).AssigneeId);   // instance B now has the directory cached
+
+        // Added on instance A: instance B's next assignment must see the new agent, not its cached directory.
+        var added = new StaffMember { UserId = "agent-01", DisplayName = "Agent 1", Email = "agent1@busy.example", Role = ActorRole.Agent, Capacity = 2 };
+        await OnA(staff => staff.AddAsync(added, ct));
+        Assert.Equal("agent-01", (await CreateOnB(2)).AssigneeId);
+
+        // Gone offline on instance A: instance B must stop assigning to them (agent-00 is full, so the ticket waits).
+        added.Availability = AgentAvailability.Offline;
+        await OnA(staff => staff.UpdateAsync(added, ct));
+        var third = await CreateOnB(3);
+        Assert.Null(third.AssigneeId);
+        Assert.Equal(TicketStatus.New, third.Status);
+    }
+
     private sealed record Snapshot(IReadOnlyList<Ticket> Tickets, IReadOnlyList<Ticket> Queue, IReadOnlyDictionary<string, int> Loads, IReadOnlyList<int> AssignmentsPerTicket);
 
     private Task<Snapshot> SnapshotAsync(CancellationToken ct) => OnAsync(_instanceB!, async sp =>
@@ -158,6 +183,9 @@ public sealed class ConcurrentAssignmentTests : IAsyncLifetime
         var db = sp.GetRequiredService<CustomerCareDbContext>();
         var tickets = await db.Tickets.AsNoTracking().ToListAsync(ct);
         var loads = await sp.GetRequiredService<IAssignmentStore>().GetLoadsAsync(ct);
+        // The counter rows the engine reads under its lock (kept by triggers) agree with counting the tickets.
+        var counters = await db.AgentLoads.AsNoTracking().Where(l => l.OpenTickets != 0).ToDictionaryAsync(l => l.AgentId, l => l.OpenTickets, ct);
+        Assert.Equal(loads.OrderBy(l => l.Key), counters.OrderBy(l => l.Key));
         var assignments = await db.TicketEvents.AsNoTracking().Where(e => e.Kind == TicketEventKind.Assigned)
             .GroupBy(e => e.TicketId).Select(g => g.Count()).ToListAsync(ct);
         return new Snapshot(tickets, [.. tickets.Where(t => t.AssigneeId is null && t.Status == TicketStatus.New)], loads, assignments);

@@ -30,7 +30,7 @@ public sealed class ModelTests
         using var context = Create(provider);
 
         var owned = TenantOwned(context).ToList();
-        Assert.Equal(11, owned.Count);
+        Assert.Equal(12, owned.Count);
         Assert.Single(context.Model.GetEntityTypes(), e => e.ClrType == typeof(TenantRecord));
         foreach (var entity in owned)
         {

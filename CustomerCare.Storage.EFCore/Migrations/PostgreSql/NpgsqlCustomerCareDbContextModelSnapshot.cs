@@ -243,6 +243,24 @@ namespace CustomerCare.Storage.EFCore.Migrations.PostgreSql
                     b.ToTable("cc_staff", (string)null);
                 });
 
+            modelBuilder.Entity("CustomerCare.Storage.EFCore.Assignment.AgentLoad", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("AgentId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("OpenTickets")
+                        .HasColumnType("integer");
+
+                    b.HasKey("TenantId", "AgentId");
+
+                    b.ToTable("cc_agent_loads", (string)null);
+                });
+
             modelBuilder.Entity("CustomerCare.Storage.EFCore.Assignment.AssignmentState", b =>
                 {
                     b.Property<string>("TenantId")
@@ -255,6 +273,9 @@ namespace CustomerCare.Storage.EFCore.Migrations.PostgreSql
                     b.Property<string>("LastAssignedAgentId")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
+
+                    b.Property<long>("StaffVersion")
+                        .HasColumnType("bigint");
 
                     b.HasKey("TenantId");
 

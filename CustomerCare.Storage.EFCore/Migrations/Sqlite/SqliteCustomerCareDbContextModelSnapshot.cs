@@ -238,6 +238,24 @@ namespace CustomerCare.Storage.EFCore.Migrations.Sqlite
                     b.ToTable("cc_staff", (string)null);
                 });
 
+            modelBuilder.Entity("CustomerCare.Storage.EFCore.Assignment.AgentLoad", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AgentId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("OpenTickets")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("TenantId", "AgentId");
+
+                    b.ToTable("cc_agent_loads", (string)null);
+                });
+
             modelBuilder.Entity("CustomerCare.Storage.EFCore.Assignment.AssignmentState", b =>
                 {
                     b.Property<string>("TenantId")
@@ -250,6 +268,9 @@ namespace CustomerCare.Storage.EFCore.Migrations.Sqlite
                     b.Property<string>("LastAssignedAgentId")
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
+
+                    b.Property<long>("StaffVersion")
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("TenantId");
 
