@@ -67,12 +67,24 @@ internal sealed class CommandTrace : IDisposable
         {
             parameters = [];
             foreach (DbParameter p in command.Parameters)
-                parameters[p.ParameterName] = p.Value is null or DBNull ? null : Convert.ToString(p.Value, System.Globalization.CultureInfo.InvariantCulture);
+                parameters[p.ParameterName] = Literal(p.Value);
         }
         lock (list) list.Add(new TracedCommand(source, text, parameters));
     }
 
     public void Dispose() => _listener.Dispose();
+
+    /// <summary>A parameter value as an SQL literal, so that the command can be replayed under EXPLAIN.</summary>
+    private static string Literal(object? value) => value switch
+    {
+        null or DBNull => "NULL",
+        string s => "'" + s.Replace("'", "''", StringComparison.Ordinal) + "'",
+        bool b => b ? "TRUE" : "FALSE",
+        Guid g => $"'{g}'",
+        System.Collections.IEnumerable list => "ARRAY[" + string.Join(", ", list.Cast<object?>().Select(Literal)) + "]",
+        IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+        _ => "'" + value + "'",
+    };
 
     internal sealed class CommandInterceptor(CommandTrace trace) : DbCommandInterceptor
     {

@@ -165,8 +165,11 @@ internal sealed class Seeder(string provider, string connection, IServiceProvide
         {
             await using var db = new NpgsqlConnection(connection);
             await db.OpenAsync(cancellationToken);
-            await using var command = new NpgsqlCommand("VACUUM ANALYZE cc_tickets; VACUUM ANALYZE cc_messages", db) { CommandTimeout = 0 };
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            foreach (var table in new[] { "cc_tickets", "cc_messages" })
+            {
+                await using var command = new NpgsqlCommand($"VACUUM ANALYZE {table}", db) { CommandTimeout = 0 };
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
         }
     }
 
