@@ -25,7 +25,7 @@ internal static class ScaleBenchmark
     private const int DeepPage = 1000;
     private static readonly byte[] CreateBody = Encoding.UTF8.GetBytes("""{"subject":"Card payment declined","description":"My card was declined three times this morning although the balance is fine."}""");
 
-    private sealed record Settings(int Tenants, long[] Scales, TimeSpan Block, int Rounds, int Workers, int QueueWorkers, bool InProcess);
+    private sealed record Settings(int Tenants, long[] Scales, TimeSpan Block, int Rounds, int Workers, int QueueWorkers, bool InProcess, bool Smoke);
 
     public static async Task<int> RunAsync(BenchmarkOptions options)
     {
@@ -40,7 +40,8 @@ internal static class ScaleBenchmark
             Rounds: options.Int("--rounds", smoke ? 1 : 3),
             Workers: options.Int("--workers", smoke ? 2 : 8),
             QueueWorkers: options.Int("--queue-workers", smoke ? 1 : 2),
-            InProcess: smoke || args.Contains("--in-process"));
+            InProcess: smoke || args.Contains("--in-process"),
+            Smoke: smoke);
         var provider = options.Provider;
         using var cts = new CancellationTokenSource();
         var ct = cts.Token;
@@ -97,6 +98,7 @@ internal static class ScaleBenchmark
 
         // 4. The agent queue at each size: page 1 and a deep page (keyset), next to the same query written raw.
         var queueP95 = new Dictionary<long, double>();
+        var queueDb = new Dictionary<long, double>();
         foreach (var scale in settings.Scales)
         {
             if (seeder.Total < scale)
@@ -107,13 +109,18 @@ internal static class ScaleBenchmark
             }
             var (page, cursor) = await DeepCursorAsync(provider, database.ConnectionString, ct);
             await generator.ClosedLoopAsync("warm-up", _ => Queue(cursor), HttpStatusCode.OK, settings.QueueWorkers, settings.Block / 2, ct);
-            var (first, rawFirst) = await InterleavedAsync(generator, settings, "queue page 1", _ => Queue(null), "raw page 1", _ => RawQueue(null), HttpStatusCode.OK, settings.QueueWorkers, ct);
-            var (deep, rawDeep) = await InterleavedAsync(generator, settings, $"queue page {page}", _ => Queue(cursor), $"raw page {page}", _ => RawQueue(cursor), HttpStatusCode.OK, settings.QueueWorkers, ct);
+            // Page 1 and the deep page, each next to its raw twin, all four interleaved in the same rounds.
+            var four = await InterleavedManyAsync(generator, settings, HttpStatusCode.OK, settings.QueueWorkers, ct,
+                ("raw page 1", _ => RawQueue(null)), ("queue page 1", _ => Queue(null)), ($"raw page {page}", _ => RawQueue(cursor)), ($"queue page {page}", _ => Queue(cursor)));
+            var (rawFirst, first, rawDeep, deep) = (four[0], four[1], four[2], four[3]);
+            var (dbFirst, dbDeep) = await DatabaseOnlyAsync(provider, database.ConnectionString, cursor, settings.Smoke ? 5 : 300, ct);
+            report.Note($"queue query alone in the database @ {seeder.Total:N0} (same SQL as CustomerCare's, median of repeated runs, no HTTP): page 1 {dbFirst:F2} ms, page {page} {dbDeep:F2} ms");
             var limit = provider == "postgres" ? 50 : 100;
             var label = $"{seeder.Total:N0} tickets ({seeder.TicketsOf(0):N0} in {QueueTenant})";
             report.Pair($"agent queue page 1 @ {label}", first, rawFirst, $"p95 <= {limit} ms", first.Percentile(0.95) <= limit);
             report.Pair($"agent queue page {page} @ {label}", deep, rawDeep, $"p95 <= 1.2 × page 1", deep.Percentile(0.95) <= 1.2 * first.Percentile(0.95));
             queueP95[scale] = first.Percentile(0.95);
+            queueDb[scale] = dbFirst;
             report.Note($"queue page {page} vs page 1 @ {seeder.Total:N0}: p95 ×{deep.Percentile(0.95) / first.Percentile(0.95):F2}");
             if (scale == settings.Scales[^1])
             {
@@ -125,7 +132,8 @@ internal static class ScaleBenchmark
         {
             var small = queueP95[settings.Scales[0]];
             var large = queueP95[settings.Scales[^1]];
-            report.Note($"queue page 1 p95 at {settings.Scales[^1]:N0} vs {settings.Scales[0]:N0}: ×{large / small:F2} (goal <= 1.5: {(large <= 1.5 * small ? "met" : "NOT met")})");
+            report.Note($"queue page 1 p95 at {settings.Scales[^1]:N0} vs {settings.Scales[0]:N0}: ×{large / small:F2} (goal <= 1.5: {(large <= 1.5 * small ? "met" : "NOT met")}); "
+                + $"the query alone in the database: ×{queueDb[settings.Scales[^1]] / queueDb[settings.Scales[0]]:F2}");
         }
 
         report.Print();
@@ -154,6 +162,49 @@ internal static class ScaleBenchmark
     }
 
     /// <summary>Alternates subject and baseline blocks (order flipped every round) so drift of the shared machine hits both.</summary>
+    /// <summary>Several subjects in alternating blocks; the order is rotated every round.</summary>
+    private static async Task<LoadResult[]> InterleavedManyAsync(LoadGenerator generator, Settings settings, HttpStatusCode expected, int workers, CancellationToken ct,
+        params (string Name, Func<long, HttpRequestMessage> Make)[] subjects)
+    {
+        var results = subjects.Select(_ => new List<LoadResult>()).ToArray();
+        for (var round = 0; round < settings.Rounds; round++)
+        {
+            for (var k = 0; k < subjects.Length; k++)
+            {
+                var i = round % 2 == 0 ? k : subjects.Length - 1 - k;
+                results[i].Add(await generator.ClosedLoopAsync(subjects[i].Name, subjects[i].Make, expected, workers, settings.Block, ct));
+            }
+        }
+        return [.. results.Select((r, i) => LoadResult.Merge(subjects[i].Name, r))];
+    }
+
+    /// <summary>The queue query's own cost in the database (ADO.NET, no EF Core, no HTTP): median ms of page 1 and of the deep page.</summary>
+    private static async Task<(double First, double Deep)> DatabaseOnlyAsync(string provider, string connection, long? cursor, int runs, CancellationToken ct)
+    {
+        await using var db = Open(provider, connection);
+        await db.OpenAsync(ct);
+        async Task<double> MedianAsync(long? before)
+        {
+            await using var command = db.CreateCommand();
+            command.CommandText = $"""
+                SELECT * FROM cc_tickets WHERE "TenantId" = '{QueueTenant}' AND ("AssigneeId" = '{QueueAgent}' OR "AssigneeId" IS NULL) AND "Status" IN (0, 1, 2)
+                {(before is { } b ? $"AND \"Number\" < {b}" : "")} ORDER BY "Number" DESC LIMIT {PageSize + 1}
+                """;
+            var samples = new List<double>();
+            for (var i = 0; i < runs; i++)
+            {
+                var started = Stopwatch.GetTimestamp();
+                await using (var reader = await command.ExecuteReaderAsync(ct)) while (await reader.ReadAsync(ct)) { }
+                samples.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+            samples.Sort();
+            return samples[samples.Count / 2];
+        }
+        var first = await MedianAsync(null);
+        var deep = await MedianAsync(cursor);
+        return (first, deep);
+    }
+
     private static async Task<(LoadResult Subject, LoadResult Baseline)> InterleavedAsync(LoadGenerator generator, Settings settings,
         string subjectName, Func<long, HttpRequestMessage> subject, string baselineName, Func<long, HttpRequestMessage> baseline,
         HttpStatusCode expected, int workers, CancellationToken ct)
