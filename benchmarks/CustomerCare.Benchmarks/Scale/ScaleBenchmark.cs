@@ -138,7 +138,6 @@ internal static class ScaleBenchmark
 
         report.Print();
         Console.WriteLine($"load average after: {GetLoad()}");
-        try { Directory.Delete(pickup, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         Console.WriteLine("scenario scale: ran");
         return report.Errors == 0 ? 0 : 1;
 
@@ -312,9 +311,16 @@ internal static class ScaleBenchmark
     }
 
     /// <summary>The benchmark host, in a child process (real runs) or in this process (smoke).</summary>
-    private sealed class HostHandle(Process? process, WebApplication? app) : IAsyncDisposable
+    private sealed class HostHandle(Process? process, WebApplication? app, string pickup) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
+        {
+            await StopAsync();
+            // The outbox's mails (pickup folder) go once the host that writes them has stopped.
+            try { if (Directory.Exists(pickup)) Directory.Delete(pickup, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+
+        private async Task StopAsync()
         {
             if (app is not null) await app.DisposeAsync();
             if (process is not null)
@@ -333,7 +339,7 @@ internal static class ScaleBenchmark
         {
             var app = BenchHost.Build(provider, connection, port, pickup);
             await app.StartAsync(ct);
-            handle = new HostHandle(null, app);
+            handle = new HostHandle(null, app, pickup);
         }
         else
         {
@@ -343,7 +349,7 @@ internal static class ScaleBenchmark
                 start.ArgumentList.Add(a);
             start.Environment["DOTNET_gcServer"] = "0";
             var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the benchmark host");
-            handle = new HostHandle(process, null);
+            handle = new HostHandle(process, null, pickup);
         }
         using var probe = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         var deadline = DateTime.UtcNow.AddSeconds(60);
