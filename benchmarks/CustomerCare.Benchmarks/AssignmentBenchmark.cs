@@ -135,13 +135,14 @@ internal sealed class BenchDatabase : IAsyncDisposable
     private readonly string? _admin;
     private readonly string? _name;
 
-    private BenchDatabase(Action<DbContextOptionsBuilder> configure, string? sqlitePath, string? admin, string? name)
+    private BenchDatabase(Action<DbContextOptionsBuilder> configure, string connectionString, string? sqlitePath, string? admin, string? name)
     {
         Configure = ef =>
         {
             configure(ef);
             ef.AddInterceptors(Commands);
         };
+        ConnectionString = connectionString;
         _sqlitePath = sqlitePath;
         _admin = admin;
         _name = name;
@@ -152,12 +153,16 @@ internal sealed class BenchDatabase : IAsyncDisposable
     /// <summary>Counts the SQL commands every context of this database sends (issue 6: round trips per create).</summary>
     public CommandCounter Commands { get; } = new();
 
+    /// <summary>The database's connection string (for bulk loading and for a host in another process).</summary>
+    public string ConnectionString { get; }
+
     public static async Task<BenchDatabase> CreateAsync(string provider)
     {
         if (provider == "sqlite")
         {
             var path = Path.Combine(Path.GetTempPath(), $"cc-bench-{Guid.NewGuid():N}.db");
-            return new BenchDatabase(ef => ef.UseSqlite($"Data Source={path}"), path, null, null);
+            var sqlite = $"Data Source={path}";
+            return new BenchDatabase(ef => ef.UseSqlite(sqlite), sqlite, path, null, null);
         }
         var admin = Environment.GetEnvironmentVariable("CUSTOMERCARE_BENCH_POSTGRES") ?? Environment.GetEnvironmentVariable("CUSTOMERCARE_TEST_POSTGRES")
             ?? throw new InvalidOperationException("Set CUSTOMERCARE_BENCH_POSTGRES to an Npgsql connection string of a server where the benchmark may create a database.");
@@ -169,7 +174,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
             await command.ExecuteNonQueryAsync();
         }
         var cs = new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
-        return new BenchDatabase(ef => ef.UseNpgsql(cs), null, admin, name);
+        return new BenchDatabase(ef => ef.UseNpgsql(cs), cs, null, admin, name);
     }
 
     public async ValueTask DisposeAsync()

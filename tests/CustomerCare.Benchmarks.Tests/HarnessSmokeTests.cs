@@ -55,5 +55,64 @@ public sealed partial class HarnessSmokeTests
         Assert.Matches(new Regex(@"^drain: 100 notifications written in [\d.]+ s, delivered in [\d.]+ s: \d+ mails/s; 100 arrived at the sink$", RegexOptions.Multiline), text);
     }
 
+    [Fact]
+    public async Task Scale_scenario_runs_on_sqlite_and_reports_every_scenario_with_its_baseline()
+    {
+        var (exit, text) = await CaptureAsync(() => ScaleBenchmark.RunAsync(BenchmarkOptions.Parse(["scale", "--smoke"])));
+        Assert.Equal(0, exit);
+        AssertScaleReport("sqlite", text);
+    }
+
+    [Fact]
+    public async Task Scale_scenario_runs_on_postgres_and_reports_every_scenario_with_its_baseline()
+    {
+        if (Environment.GetEnvironmentVariable("CUSTOMERCARE_TEST_POSTGRES") is not { Length: > 0 })
+            Assert.Skip("Set CUSTOMERCARE_TEST_POSTGRES to run the PostgreSQL smoke run of the scale scenario (test.sh does).");
+        var (exit, text) = await CaptureAsync(() => ScaleBenchmark.RunAsync(BenchmarkOptions.Parse(["scale", "--smoke", "--provider", "postgres"])));
+        Assert.Equal(0, exit);
+        AssertScaleReport("postgres", text);
+        Assert.Contains("-- postgres, queue page 1:", text);
+    }
+
+    [Fact]
+    public async Task Managers_scenario_runs_benchmarkdotnet_and_reports_allocations_and_top_allocators()
+    {
+        var (exit, text) = await CaptureAsync(() => Task.FromResult(ManagerBenchmarkScenario.Run(BenchmarkOptions.Parse(["managers", "--smoke"]))));
+        Assert.Equal(0, exit);
+        Assert.Contains("scenario managers: ran", text);
+        foreach (var call in new[] { "CreateTicket", "GetTicket", "RawEfQueryById", "AgentQueuePage" })
+        {
+            Assert.Matches(new Regex($@"^\| {call} \| [\d.]+ \| [\d,]+ \|$", RegexOptions.Multiline), text);
+            Assert.Matches(new Regex($@"^{call}: [\d,]+ bytes/call", RegexOptions.Multiline), text);
+        }
+    }
+
+    private static void AssertScaleReport(string provider, string text)
+    {
+        Assert.Contains("scenario scale: ran", text);
+        foreach (var scenario in new[] { "create ticket (peak, closed loop)", "create ticket @ half of peak", "read ticket (peak, closed loop)", "agent queue page 1 @ 300 tickets", "agent queue page 1 @ 600 tickets" })
+            Assert.Matches(new Regex($@"^\| {provider} \| {Regex.Escape(scenario)}[^|]* \| \d+ \| \d+ \| \d+ ?% \| [\d.]+ / [\d.]+ / [\d.]+ \| [\d.]+ / [\d.]+ / [\d.]+ \|", RegexOptions.Multiline), text);
+        Assert.Matches(new Regex(@"^create ticket: \d+ round trips", RegexOptions.Multiline), text);
+        Assert.Matches(new Regex(@"^read ticket: \d+ round trips", RegexOptions.Multiline), text);
+        Assert.Matches(new Regex(@"^    .*INSERT cc_tickets", RegexOptions.Multiline), text);
+        Assert.Contains($"-- {provider}, queue page 1:", text);
+    }
+
+    private static async Task<(int Exit, string Text)> CaptureAsync(Func<Task<int>> run)
+    {
+        var output = new StringWriter();
+        var original = Console.Out;
+        Console.SetOut(output);
+        try
+        {
+            var exit = await run();
+            return (exit, output.ToString());
+        }
+        finally
+        {
+            Console.SetOut(original);
+        }
+    }
+
     private static Regex Row(string strategy) => new($@"^\| {Regex.Escape(strategy)} \| \d+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| \d+ ?%", RegexOptions.Multiline);
 }
