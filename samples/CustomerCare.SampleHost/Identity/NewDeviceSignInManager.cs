@@ -31,6 +31,7 @@ internal sealed class NewDeviceSignInManager(
     public override async Task SignInWithClaimsAsync(SampleUser user, AuthenticationProperties? authenticationProperties, IEnumerable<Claim> additionalClaims)
     {
         await base.SignInWithClaimsAsync(user, authenticationProperties, additionalClaims);
+        if (Context.Items.ContainsKey(SignInHistory.RefreshOnly)) return;
         var request = Context.Request;
         var agent = request.Headers.UserAgent.ToString();
         var device = "device:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(agent)))[..32];

@@ -4,7 +4,11 @@ using Microsoft.AspNetCore.Identity;
 namespace CustomerCare.SampleHost.Identity;
 
 /// <summary>One successful sign-in, as the account page lists it.</summary>
-internal sealed record SignInRecord(DateTimeOffset At, string Device, string? Address, bool NewDevice);
+/// <param name="At">When.</param>
+/// <param name="Device">The browser's User-Agent (shortened).</param>
+/// <param name="Address">The client address, when known.</param>
+/// <param name="NewDevice">Whether it was a device not seen before (a mail went out).</param>
+public sealed record SignInRecord(DateTimeOffset At, string Device, string? Address, bool NewDevice);
 
 /// <summary>
 /// The last few sign-ins of a user, kept as an Identity authentication token (no schema change): the
@@ -12,6 +16,9 @@ internal sealed record SignInRecord(DateTimeOffset At, string Device, string? Ad
 /// </summary>
 internal static class SignInHistory
 {
+    /// <summary>Set in <c>HttpContext.Items</c> while the cookie is only re-issued (e.g. after a password change): not a sign-in.</summary>
+    public const string RefreshOnly = "customercare:refresh-sign-in";
+
     private const string Provider = "CustomerCare";
     private const string Name = "sign-ins";
     private const int Keep = 10;

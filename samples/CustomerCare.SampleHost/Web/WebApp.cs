@@ -24,7 +24,14 @@ internal static partial class WebApp
 
     public static IServiceCollection AddSampleWebApp(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddRazorPages(o => o.Conventions.ConfigureFilter(new Microsoft.AspNetCore.Mvc.AutoValidateAntiforgeryTokenAttribute()));
+        // Razor Pages validate the antiforgery token of every POST. The error page is where a refused form
+        // is re-executed (with its method), so it must not refuse the same form again.
+        services.AddRazorPages(o => o.Conventions.AddPageApplicationModelConvention("/Error", model =>
+        {
+            foreach (var filter in model.Filters.Where(f => f is Microsoft.AspNetCore.Mvc.AutoValidateAntiforgeryTokenAttribute).ToList())
+                model.Filters.Remove(filter);
+            model.Filters.Add(new Microsoft.AspNetCore.Mvc.IgnoreAntiforgeryTokenAttribute());
+        }));
         services.AddAntiforgery(o =>
         {
             o.Cookie.Name = ".customercare.antiforgery";
