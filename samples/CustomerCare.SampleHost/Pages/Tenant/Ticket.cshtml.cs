@@ -39,6 +39,10 @@ public sealed class TicketModel(TicketManager tickets, StaffManager staff) : Ten
     /// <summary>Whether the person may close and reopen.</summary>
     public bool CanCloseOrReopen => TicketRules.CanCloseOrReopen(Me, Ticket);
 
+    /// <summary>Whether an agent may take this unassigned ticket (when the tenant lets agents assign themselves).</summary>
+    public bool CanTake => Me.Role == ActorRole.Agent && Ticket.AssigneeId is null && Ticket.Status == TicketStatus.New
+        && TicketRules.CanAssign(Me, Ticket, Me.UserId, Tenant.Settings);
+
     /// <summary>Whether the person may assign (admins).</summary>
     public bool CanAssign => Me.Role == ActorRole.Admin;
 
