@@ -57,6 +57,38 @@ public sealed class AdminAndAccountTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task The_agents_queue_shows_unassigned_tickets_where_the_tenant_allows_with_filters_and_paging()
+    {
+        // Globe Telecom, by a customer of its own: the other tests click seeded tickets on the first page of Acme Bank's lists.
+        var prefix = "Paging " + Guid.NewGuid().ToString("N")[..6];
+        var email = Api.UniqueEmail("paige");
+        await browser.CreateCustomerAsync("globe-telecom", email, "Paige Pager");
+        await browser.RaiseTicketsAsync("globe-telecom", email, 23, prefix);
+        var agent = await browser.NewPageAsync();
+        await BrowserFixture.SignInAsync(agent, "globe-telecom", "agent2@globe-telecom.example", DemoPassword);
+
+        // Globe Telecom lets agents see the unassigned queue: the new tickets are in it.
+        await agent.GetByLabel("Assigned to").SelectOptionAsync("none");
+        await agent.GetByLabel("Search").FillAsync(prefix);
+        await agent.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+        var rows = agent.Locator("#ticket-list tbody tr");
+        await Expect(rows).ToHaveCountAsync(20);
+        await Expect(rows.First).ToContainTextAsync($"{prefix} 23");   // newest first
+        await agent.GetByRole(AriaRole.Link, new() { Name = "Next page" }).ClickAsync();
+        await Expect(rows).ToHaveCountAsync(3);
+        await Expect(rows.Last).ToContainTextAsync($"{prefix} 01");
+        await Expect(agent.GetByRole(AriaRole.Link, new() { Name = "Next page" })).ToHaveCountAsync(0);
+        await agent.GetByRole(AriaRole.Link, new() { Name = "First page" }).ClickAsync();
+        await Expect(rows).ToHaveCountAsync(20);
+
+        // Assigned to me: none of them.
+        await agent.GetByLabel("Assigned to").SelectOptionAsync("me");
+        await agent.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+        await Expect(agent.Locator("#no-tickets")).ToBeVisibleAsync();
+        await agent.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task Admin_sees_customers_with_their_counts_and_deletes_one()
     {
         var email = Api.UniqueEmail("dana");

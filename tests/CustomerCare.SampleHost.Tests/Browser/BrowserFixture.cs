@@ -125,6 +125,31 @@ public sealed class BrowserFixture : IAsyncLifetime
         Assert.True(created.Succeeded, string.Join(" ", created.Errors.Select(e => e.Description)));
     }
 
+    /// <summary>Raises <paramref name="count"/> tickets as the customer with <paramref name="customerEmail"/> (through <c>TicketManager</c>, as the pages do).</summary>
+    public async Task RaiseTicketsAsync(string tenant, string customerEmail, int count, string subjectPrefix)
+    {
+        await using var scope = Host.Services.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        var info = await services.GetRequiredService<ITenantStore>().FindByIdentifierAsync(tenant, CancellationToken.None);
+        Assert.NotNull(info);
+        using var _ = services.GetRequiredService<ITenantContextSetter>().BeginScope(new TenantContext(info));
+        var user = await services.GetRequiredService<UserManager<SampleUser>>().FindByEmailAsync(customerEmail);
+        Assert.NotNull(user);
+        var actor = new CustomerCare.Actors.Actor(info.Id, user.Id, CustomerCare.Actors.ActorRole.Customer, user.DisplayName ?? customerEmail, customerEmail);
+        await services.GetRequiredService<CustomerCare.Customers.CustomerManager>().EnsureProfileAsync(user.Id, actor.DisplayName, customerEmail, CancellationToken.None);
+        var tickets = services.GetRequiredService<CustomerCare.Tickets.TicketManager>();
+        var field = info.Settings.CustomFields.Where(f => f.Required).ToDictionary(f => f.Key, f => (string?)"F-1");
+        for (var i = 1; i <= count; i++)
+        {
+            await tickets.CreateAsync(actor, new CustomerCare.Tickets.CreateTicketRequest
+            {
+                Subject = $"{subjectPrefix} {i:00}",
+                Description = "Raised by the paging test.",
+                CustomFields = field,
+            }, null, CancellationToken.None);
+        }
+    }
+
     /// <summary>Runs axe on the page; returns the serious and critical violations, described.</summary>
     public static async Task<IReadOnlyList<string>> SeriousAccessibilityViolationsAsync(IPage page)
     {
