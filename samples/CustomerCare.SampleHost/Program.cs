@@ -4,6 +4,7 @@ using CustomerCare.AspNetCore.Operator;
 using CustomerCare.SampleHost.Identity;
 using CustomerCare.SampleHost.Realtime;
 using CustomerCare.SampleHost.Seeding;
+using CustomerCare.SampleHost.Web;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -88,6 +89,9 @@ builder.Services.ConfigureApplicationCookie(o =>
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddAuthorization();
 
+// The web app for customers, agents and admins (Razor Pages under /t/{tenant}/, see Web/ and Pages/).
+builder.Services.AddSampleWebApp(configuration);
+
 // Identity's mail (confirmation, password reset) goes through CustomerCare's outbox too.
 builder.Services.AddSingleton<IEmailSender<SampleUser>, OutboxEmailSender>();
 
@@ -154,21 +158,30 @@ await using (var scope = app.Services.CreateAsyncScope())
 }
 if (configuration.GetValue("Seed:DemoData", true)) await DemoData.SeedAsync(app.Services);
 
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.UseStaticFiles();   // wwwroot: the vendored @microsoft/signalr browser client at /lib/signalr/signalr.min.js
+// Pages get HTML error pages a person understands; the APIs keep their problem details.
+app.UseWhen(WebApp.IsPageRequest, web =>
+{
+    web.UseExceptionHandler("/error/500");
+    web.UseStatusCodePagesWithReExecute("/error/{0}");
+});
+app.UseWhen(context => !WebApp.IsPageRequest(context), api =>
+{
+    api.UseExceptionHandler();
+    api.UseStatusCodePages();
+});
+app.UseSecurityHeaders();   // Content-Security-Policy (script-src 'self', no inline), nosniff, no framing
+app.UseStaticFiles();   // wwwroot: the web app's CSS and JS, and the vendored @microsoft/signalr browser client at /lib/signalr/signalr.min.js
 app.UseTenantAuthPathBase();
 app.UseRouting();
+app.UseTenantPageGate();   // unknown / suspended tenant → HTML 404 / 503 page for pages
+app.UseHubOriginCheck();   // the hub accepts the cookie: refuse other origins
 app.UseCustomerCareTenancy();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();   // the web pages' limit (the API has CustomerCare's own)
 
-app.MapGet("/", (HttpContext context) => Results.Content(
-    $"""
-    CustomerCare sample host. Demo tenants: {string.Join(", ", DemoData.Tenants.Select(t => $"/t/{t.Id}/api"))}
-    Real-time hub: {"/t/{tenant}/hub"} (SignalR; browser client at /lib/signalr/signalr.min.js).
-    OpenAPI document: /openapi/v1.json. See the README for the walk-through.
-    """, "text/plain")).ExcludeFromDescription();
+app.MapRazorPages().RequireRateLimiting(WebApp.RateLimitPolicy);   // "/" lists the tenants; /t/{tenant}/... the app
+app.MapTenantTheme();
 app.MapOpenApi();
 
 app.MapGroup(TenantAuthPathBase.AuthPrefix).RequireTenant()

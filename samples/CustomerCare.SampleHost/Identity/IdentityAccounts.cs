@@ -28,7 +28,8 @@ internal sealed class IdentityStaffAccountProvisioner(UserManager<SampleUser> us
         var tenantSlug = http.HttpContext?.GetRouteValue("tenant") as string ?? tenantId;
         var link = request is null
             ? $"code: {token}"
-            : $"{request.Scheme}://{request.Host}/t/{tenantSlug}/api/auth/resetPassword (POST {{\"email\":\"{email}\",\"resetCode\":\"{token}\",\"newPassword\":\"...\"}})";
+            : $"{request.Scheme}://{request.Host}/t/{tenantSlug}/reset-password?email={Uri.EscapeDataString(email)}&code={token}\n\n"
+              + $"(API clients: {request.Scheme}://{request.Host}/t/{tenantSlug}/api/auth/resetPassword (POST {{\"email\":\"{email}\",\"resetCode\":\"{token}\",\"newPassword\":\"...\"}}))";
         await mail.SendPasswordResetLinkAsync(user, email, link);
         return user.Id;
     }

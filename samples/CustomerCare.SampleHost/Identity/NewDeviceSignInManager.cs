@@ -31,18 +31,21 @@ internal sealed class NewDeviceSignInManager(
     public override async Task SignInWithClaimsAsync(SampleUser user, AuthenticationProperties? authenticationProperties, IEnumerable<Claim> additionalClaims)
     {
         await base.SignInWithClaimsAsync(user, authenticationProperties, additionalClaims);
+        if (Context.Items.ContainsKey(SignInHistory.RefreshOnly)) return;
         var request = Context.Request;
         var agent = request.Headers.UserAgent.ToString();
         var device = "device:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(agent)))[..32];
-        if (await UserManager.GetAuthenticationTokenAsync(user, Provider, device) is not null) return;
-
+        var seen = await UserManager.GetAuthenticationTokenAsync(user, Provider, device) is not null;
+        var description = string.IsNullOrWhiteSpace(agent) ? "an unknown browser" : agent.Length > 200 ? agent[..200] : agent;
+        var address = Context.Connection.RemoteIpAddress?.ToString();
         var known = await UserManager.GetAuthenticationTokenAsync(user, Provider, "devices");
+        await SignInHistory.AddAsync(UserManager, user, new SignInRecord(time.GetUtcNow(), description, address, NewDevice: !seen && known is not null));
+        if (seen) return;
+
         await UserManager.SetAuthenticationTokenAsync(user, Provider, device, "1");
         await UserManager.SetAuthenticationTokenAsync(user, Provider, "devices", known is null ? "1" : "2");
         if (known is null || string.IsNullOrEmpty(user.Email)) return;   // The first device is not news.
 
-        var description = string.IsNullOrWhiteSpace(agent) ? "an unknown browser" : agent.Length > 200 ? agent[..200] : agent;
-        var address = Context.Connection.RemoteIpAddress?.ToString();
         await outbox.EnqueueAsync(new NotificationRequest(NotificationKind.NewDeviceLogin, user.Id, user.Email)
         {
             RecipientName = user.DisplayName ?? user.Email,
