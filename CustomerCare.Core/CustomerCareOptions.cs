@@ -16,6 +16,30 @@ public sealed class CustomerCareOptions
 
     /// <summary>Outbox, batching, retries and dispatching of notifications.</summary>
     public NotificationOptions Notifications { get; } = new();
+
+    /// <summary>How long tenants and resolved callers are kept in memory between requests.</summary>
+    public CacheOptions Caching { get; } = new();
+}
+
+/// <summary>
+/// In-memory caches that spare every request the look-ups of its tenant and of its caller. A change made through
+/// this host instance clears the affected entries at once; another instance sees it when its entry expires, so
+/// each duration is the longest time a change (a suspended tenant, a removed agent, an erased customer) can take
+/// to reach every instance — the same trade as ASP.NET Core Identity's security-stamp validation interval.
+/// </summary>
+public sealed class CacheOptions
+{
+    /// <summary>How long a tenant (status, settings) is kept. Default 10 seconds; zero reads it for every request.</summary>
+    public TimeSpan TenantDuration { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a signed-in caller's role and name in a tenant (from the staff directory or the customer profile) are
+    /// kept. Default 10 seconds; zero resolves the caller for every request.
+    /// </summary>
+    public TimeSpan ActorDuration { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Most callers kept at once per host instance. Default 100,000.</summary>
+    public int MaxActors { get; set; } = 100_000;
 }
 
 /// <summary>How notifications are batched, retried and dispatched.</summary>
@@ -102,6 +126,10 @@ internal sealed class CustomerCareOptionsValidator : IValidateOptions<CustomerCa
         if (n.BatchSize is < 1 or > 1000) failures.Add("CustomerCare: Notifications.BatchSize must be between 1 and 1000.");
         if (n.PollInterval <= TimeSpan.Zero) failures.Add("CustomerCare: Notifications.PollInterval must be positive.");
         if (n.AdminRecipientCacheDuration < TimeSpan.Zero || n.AdminRecipientCacheDuration > TimeSpan.FromHours(1)) failures.Add("CustomerCare: Notifications.AdminRecipientCacheDuration must be between 0 and 1 hour.");
+        var c = options.Caching;
+        if (c.TenantDuration < TimeSpan.Zero || c.TenantDuration > TimeSpan.FromMinutes(10)) failures.Add("CustomerCare: Caching.TenantDuration must be between 0 and 10 minutes.");
+        if (c.ActorDuration < TimeSpan.Zero || c.ActorDuration > TimeSpan.FromMinutes(10)) failures.Add("CustomerCare: Caching.ActorDuration must be between 0 and 10 minutes.");
+        if (c.MaxActors is < 1 or > 10_000_000) failures.Add("CustomerCare: Caching.MaxActors must be between 1 and 10000000.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

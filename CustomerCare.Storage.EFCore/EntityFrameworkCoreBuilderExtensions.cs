@@ -68,6 +68,7 @@ public static class EntityFrameworkCoreBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.Replace(ServiceDescriptor.Scoped<ITenantStore, EfTenantStore>());
+        builder.Services.TryAddSingleton<TenantCache>();
         return builder;
     }
 

@@ -66,7 +66,8 @@ internal sealed partial class RealtimeHubFilter(
     {
         var connection = RealtimeConnection.Get(invocation.Context);
         var store = invocation.ServiceProvider.GetRequiredService<ITenantStore>();
-        var tenant = await store.FindByIdAsync(connection.Tenant.TenantId, invocation.Context.ConnectionAborted);
+        // By identifier, like every HTTP request: read through the tenant cache rather than once per hub call.
+        var tenant = await store.FindByIdentifierAsync(connection.Tenant.Tenant.Identifier, invocation.Context.ConnectionAborted);
         // Like the HTTP API's 503: refused while suspended, served again once resumed.
         if (tenant is null || tenant.Status != TenantStatus.Active) throw new HubException(RealtimeErrors.TenantUnavailable);
 

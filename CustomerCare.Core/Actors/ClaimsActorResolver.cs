@@ -32,7 +32,7 @@ public sealed class ActorClaimOptions
 /// The default actor resolver: staff roles come from the tenant's staff directory, everyone else
 /// signed in to the tenant is a customer (recorded on first call).
 /// </summary>
-internal sealed class ClaimsActorResolver(IStaffStore staff, CustomerManager customers, IOptions<CustomerCareOptions> options) : IActorResolver
+internal sealed class ClaimsActorResolver(IStaffStore staff, CustomerManager customers, ActorCache cache, IOptions<CustomerCareOptions> options) : IActorResolver
 {
     public async Task<Actor?> ResolveAsync(ClaimsPrincipal principal, TenantContext tenant, CancellationToken cancellationToken)
     {
@@ -50,17 +50,50 @@ internal sealed class ClaimsActorResolver(IStaffStore staff, CustomerManager cus
         }
         if (string.IsNullOrEmpty(userId) || userId.Length > 200) return null;
 
+        if (cache.TryGet(tenant.TenantId, userId, out var cached)) return cached;
+        var version = cache.Version;
+
         var email = principal.FindFirst(claims.EmailClaimType)?.Value;
         var name = principal.FindFirst(claims.NameClaimType)?.Value ?? email ?? userId;
 
+        Actor actor;
         var member = await staff.FindAsync(userId, cancellationToken);
         if (member is { IsActive: true })
-            return new Actor(tenant.TenantId, userId, member.Role, member.DisplayName, member.Email);
-
-        var profile = await customers.EnsureProfileAsync(userId, Truncate(name, 200), email is null ? null : Truncate(email, 254), cancellationToken);
-        if (profile.ErasedAt is not null) return null;
-        return new Actor(tenant.TenantId, userId, ActorRole.Customer, profile.DisplayName, profile.Email);
+        {
+            actor = new Actor(tenant.TenantId, userId, member.Role, member.DisplayName, member.Email);
+        }
+        else
+        {
+            // An existing profile is returned as stored (claims do not rename it), so the actor depends on the user id alone.
+            var profile = await customers.EnsureProfileAsync(userId, Truncate(name, 200), email is null ? null : Truncate(email, 254), cancellationToken);
+            if (profile.ErasedAt is not null) return null;
+            actor = new Actor(tenant.TenantId, userId, ActorRole.Customer, profile.DisplayName, profile.Email);
+        }
+        cache.Set(actor, version);
+        return actor;
     }
 
     private static string Truncate(string value, int max) => value.Length <= max ? value : value[..max];
+}
+
+/// <summary>
+/// Callers resolved by <see cref="ClaimsActorResolver"/>, per tenant and user id, for <see cref="CacheOptions.ActorDuration"/>.
+/// Staff changes and customer erasure made through this host clear the affected entries at once.
+/// </summary>
+internal sealed class ActorCache(TimeProvider time, IOptions<CustomerCareOptions> options)
+{
+    private readonly Caching.ExpiringCache<(string TenantId, string UserId), Actor> _entries = new(time, options.Value.Caching.MaxActors);
+
+    /// <summary>Take before reading the directory, pass to <see cref="Set"/>.</summary>
+    public long Version => _entries.Version;
+
+    public bool TryGet(string tenantId, string userId, out Actor actor) => _entries.TryGet((tenantId, userId), out actor);
+
+    public void Set(Actor actor, long versionBeforeRead) => _entries.Set((actor.TenantId, actor.UserId), actor, options.Value.Caching.ActorDuration, versionBeforeRead);
+
+    /// <summary>Forgets one caller (erased, or their staff entry changed).</summary>
+    public void Invalidate(string tenantId, string userId) => _entries.Remove((tenantId, userId));
+
+    /// <summary>Forgets every caller of a tenant (its staff directory changed).</summary>
+    public void InvalidateTenant(string tenantId) => _entries.RemoveWhere(key => string.Equals(key.TenantId, tenantId, StringComparison.Ordinal));
 }

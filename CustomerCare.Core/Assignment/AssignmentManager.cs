@@ -109,10 +109,16 @@ public sealed class AssignmentManager
         }
         if (errors.Count > 0) throw new ValidationException(errors);
 
-        if (strategy is not null) tenant.Settings.AssignmentStrategy = strategy;
-        if (request.CategoryGroups is not null)
-            tenant.Settings.CategoryGroups = new Dictionary<string, string>(request.CategoryGroups, StringComparer.OrdinalIgnoreCase);
-        await _tenants.UpdateAsync(tenant, cancellationToken);
+        // The request's tenant may come from a cache: save the change onto the stored tenant, so that nothing else is
+        // written back stale, and make it on the request's copy too, so the drain below and the answer use it.
+        var stored = await _tenants.FindByIdAsync(tenant.Id, cancellationToken) ?? throw new NotFoundException("tenant");
+        foreach (var settings in new[] { stored.Settings, tenant.Settings })
+        {
+            if (strategy is not null) settings.AssignmentStrategy = strategy;
+            if (request.CategoryGroups is not null)
+                settings.CategoryGroups = new Dictionary<string, string>(request.CategoryGroups, StringComparer.OrdinalIgnoreCase);
+        }
+        await _tenants.UpdateAsync(stored, cancellationToken);
         await _tickets.DrainQueueAsync(actor, cancellationToken);
         return await GetOverviewAsync(actor, cancellationToken);
     }

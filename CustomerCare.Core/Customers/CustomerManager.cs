@@ -39,8 +39,11 @@ public sealed partial class CustomerManager
     private readonly TimeProvider _time;
     private readonly CustomerCareOptions _options;
 
-    internal CustomerManager(ICustomerStore customers, ITenantContextAccessor tenant, IUserAccountEraser eraser, TimeProvider time, IOptions<CustomerCareOptions> options)
+    private readonly Actors.ActorCache _actors;
+
+    internal CustomerManager(ICustomerStore customers, ITenantContextAccessor tenant, IUserAccountEraser eraser, TimeProvider time, Actors.ActorCache actors, IOptions<CustomerCareOptions> options)
     {
+        _actors = actors;
         _customers = customers;
         _tenant = tenant;
         _eraser = eraser;
@@ -115,6 +118,7 @@ public sealed partial class CustomerManager
         var profile = await _customers.FindAsync(userId, cancellationToken);
         if (profile is null || profile.ErasedAt is not null) throw new NotFoundException("customer");
         await _customers.EraseAsync(profile, _options.ErasedUserName, _time.GetUtcNow(), cancellationToken);
+        _actors.Invalidate(profile.TenantId, userId);
         await _eraser.EraseAccountAsync(profile.TenantId, userId, cancellationToken);
     }
 

@@ -34,7 +34,9 @@ public static class CustomerCareServiceCollectionExtensions
         services.TryAddSingleton<ITenantStore>(_ => new InMemoryTenantStore());
 
         services.TryAddScoped<CustomerCare.Actors.IActorResolver>(sp => new CustomerCare.Actors.ClaimsActorResolver(
-            sp.GetRequiredService<IStaffStore>(), sp.GetRequiredService<CustomerManager>(), sp.GetRequiredService<IOptions<CustomerCareOptions>>()));
+            sp.GetRequiredService<IStaffStore>(), sp.GetRequiredService<CustomerManager>(), sp.GetRequiredService<CustomerCare.Actors.ActorCache>(),
+            sp.GetRequiredService<IOptions<CustomerCareOptions>>()));
+        services.TryAddSingleton(sp => new CustomerCare.Actors.ActorCache(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<CustomerCareOptions>>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAssignmentStrategy, ManualAssignmentStrategy>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAssignmentStrategy, RoundRobinAssignmentStrategy>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAssignmentStrategy, LeastLoadedAssignmentStrategy>());
@@ -109,12 +111,14 @@ public static class CustomerCareServiceCollectionExtensions
             sp.GetRequiredService<NotifierDispatcher>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<TicketManager>(),
-            sp.GetRequiredService<NotificationPlanner>()));
+            sp.GetRequiredService<NotificationPlanner>(),
+            sp.GetRequiredService<CustomerCare.Actors.ActorCache>()));
         services.TryAddScoped(sp => new CustomerManager(
             sp.GetRequiredService<ICustomerStore>(),
             sp.GetRequiredService<ITenantContextAccessor>(),
             sp.GetRequiredService<IUserAccountEraser>(),
             sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<CustomerCare.Actors.ActorCache>(),
             sp.GetRequiredService<IOptions<CustomerCareOptions>>()));
 
         return new CustomerCareBuilder(services);

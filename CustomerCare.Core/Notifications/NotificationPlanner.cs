@@ -214,10 +214,11 @@ internal sealed class NotificationPlanner(
     {
         var tenantId = tenant.Current?.TenantId ?? throw new InvalidOperationException("No tenant is set for this call.");
         if (admins.TryGet(tenantId, out var cached)) return cached;
+        var version = admins.Version;
         IReadOnlyList<Recipient> list = [.. (await staff.ListAsync(activeOnly: true, cancellationToken))
             .Where(s => s.Role == ActorRole.Admin && s.Email.Length > 0)
             .Select(s => new Recipient(s.UserId, s.Email, s.DisplayName))];
-        admins.Set(tenantId, list);
+        admins.Set(tenantId, list, version);
         return list;
     }
 
@@ -246,26 +247,16 @@ internal sealed class NotificationPlanner(
 /// </summary>
 internal sealed class AdminRecipientCache(TimeProvider time, IOptions<CustomerCareOptions> options)
 {
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (DateTimeOffset Expires, IReadOnlyList<Recipient> Admins)> _entries = new(StringComparer.Ordinal);
+    private readonly Caching.ExpiringCache<string, IReadOnlyList<Recipient>> _entries = new(time, maxEntries: 100_000, StringComparer.Ordinal);
 
-    public bool TryGet(string tenantId, out IReadOnlyList<Recipient> admins)
-    {
-        if (_entries.TryGetValue(tenantId, out var entry) && entry.Expires > time.GetUtcNow())
-        {
-            admins = entry.Admins;
-            return true;
-        }
-        admins = [];
-        return false;
-    }
+    public long Version => _entries.Version;
 
-    public void Set(string tenantId, IReadOnlyList<Recipient> admins)
-    {
-        var duration = options.Value.Notifications.AdminRecipientCacheDuration;
-        if (duration > TimeSpan.Zero) _entries[tenantId] = (time.GetUtcNow() + duration, admins);
-    }
+    public bool TryGet(string tenantId, out IReadOnlyList<Recipient> admins) => _entries.TryGet(tenantId, out admins);
 
-    public void Invalidate(string tenantId) => _entries.TryRemove(tenantId, out _);
+    public void Set(string tenantId, IReadOnlyList<Recipient> admins, long versionBeforeRead)
+        => _entries.Set(tenantId, admins, options.Value.Notifications.AdminRecipientCacheDuration, versionBeforeRead);
+
+    public void Invalidate(string tenantId) => _entries.Remove(tenantId);
 }
 
 /// <summary>The names of the registered channels, read once.</summary>

@@ -31,9 +31,11 @@ public sealed class StaffManager
     private readonly TimeProvider _time;
     private readonly TicketManager _ticketManager;
     private readonly NotificationPlanner _planner;
+    private readonly Actors.ActorCache _actors;
 
-    internal StaffManager(IStaffStore staff, ITicketStore tickets, IStaffAccountProvisioner provisioner, ITenantContextAccessor tenant, NotifierDispatcher notifier, TimeProvider time, TicketManager ticketManager, NotificationPlanner planner)
+    internal StaffManager(IStaffStore staff, ITicketStore tickets, IStaffAccountProvisioner provisioner, ITenantContextAccessor tenant, NotifierDispatcher notifier, TimeProvider time, TicketManager ticketManager, NotificationPlanner planner, Actors.ActorCache actors)
     {
+        _actors = actors;
         _planner = planner;
         _ticketManager = ticketManager;
         _staff = staff;
@@ -78,7 +80,7 @@ public sealed class StaffManager
             existing.Role = role;
             var welcome = await _planner.StaffAccountCreatedAsync(existing, actor, cancellationToken);
             await _staff.UpdateAsync(existing, welcome, cancellationToken);
-            _planner.StaffChanged();
+            StaffChanged();
             _planner.Wake(welcome);
             await _ticketManager.DrainQueueAsync(actor, cancellationToken);
             return existing;
@@ -93,7 +95,7 @@ public sealed class StaffManager
             byId.Role = role;
             var welcome = await _planner.StaffAccountCreatedAsync(byId, actor, cancellationToken);
             await _staff.UpdateAsync(byId, welcome, cancellationToken);
-            _planner.StaffChanged();
+            StaffChanged();
             _planner.Wake(welcome);
             await _ticketManager.DrainQueueAsync(actor, cancellationToken);
             return byId;
@@ -110,7 +112,7 @@ public sealed class StaffManager
         };
         var notifications = await _planner.StaffAccountCreatedAsync(member, actor, cancellationToken);
         await _staff.AddAsync(member, notifications, cancellationToken);
-        _planner.StaffChanged();
+        StaffChanged();
         _planner.Wake(notifications);
         await _ticketManager.DrainQueueAsync(actor, cancellationToken);
         return member;
@@ -143,7 +145,7 @@ public sealed class StaffManager
             CreatedAt = now,
         }).ToList();
         await _staff.DeactivateAsync(member, events, now, cancellationToken);
-        _planner.StaffChanged();
+        StaffChanged();
 
         foreach (var ticket in open)
         {
@@ -155,6 +157,13 @@ public sealed class StaffManager
             await _notifier.PublishAsync(new TicketActivity(TicketEventKind.Assigned, ticket, actor, FromStatus: from, PreviousAssigneeId: previous), cancellationToken);
         }
         await _ticketManager.DrainQueueAsync(actor, cancellationToken);
+    }
+
+    /// <summary>Staff were added, changed or removed here: forget what this instance cached about the tenant's staff.</summary>
+    private void StaffChanged()
+    {
+        _planner.StaffChanged();
+        if (_tenant.Current?.TenantId is { } tenantId) _actors.InvalidateTenant(tenantId);
     }
 
     private TenantInfo RequireAdmin(Actor actor)

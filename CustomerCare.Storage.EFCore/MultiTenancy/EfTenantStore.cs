@@ -5,16 +5,23 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CustomerCare.Storage.EFCore.MultiTenancy;
 
-/// <summary>Tenants stored in the <c>cc_tenants</c> table.</summary>
-internal sealed class EfTenantStore(CustomerCareDbContext db) : ITenantStore
+/// <summary>
+/// Tenants stored in the <c>cc_tenants</c> table. Look-ups by identifier (every request's tenant resolution) go
+/// through <see cref="TenantCache"/>; look-ups by id always read the table, because callers change what they read.
+/// </summary>
+internal sealed class EfTenantStore(CustomerCareDbContext db, TenantCache cache) : ITenantStore
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public async Task<TenantInfo?> FindByIdentifierAsync(string identifier, CancellationToken cancellationToken)
     {
         var lower = identifier.ToLowerInvariant();
+        if (cache.TryGet(lower, out var cached)) return ToTenant(cached);
+        var version = cache.Version;
         var record = await db.Tenants.AsNoTracking().FirstOrDefaultAsync(t => t.Identifier == lower, cancellationToken);
-        return record is null ? null : ToTenant(record);
+        if (record is null) return null;
+        cache.Set(lower, record, version);
+        return ToTenant(record);
     }
 
     public async Task<TenantInfo?> FindByIdAsync(string id, CancellationToken cancellationToken)
@@ -52,6 +59,7 @@ internal sealed class EfTenantStore(CustomerCareDbContext db) : ITenantStore
             record.Status = tenant.Status;
             record.SettingsJson = JsonSerializer.Serialize(tenant.Settings, Json);
             await db.SaveChangesAsync(cancellationToken);
+            cache.Remove(record.Identifier);
         }
         finally
         {
@@ -59,6 +67,7 @@ internal sealed class EfTenantStore(CustomerCareDbContext db) : ITenantStore
         }
     }
 
+    // A new instance per call: callers may change what they get without touching the cached copy.
     private static TenantInfo ToTenant(TenantRecord r) => new()
     {
         Id = r.Id,
@@ -76,4 +85,28 @@ internal sealed class EfTenantStore(CustomerCareDbContext db) : ITenantStore
         Status = t.Status,
         SettingsJson = JsonSerializer.Serialize(t.Settings, Json),
     };
+}
+
+/// <summary>
+/// Tenants by identifier for <see cref="CacheOptions.TenantDuration"/>. Kept as detached copies of their rows so that
+/// every caller gets its own <see cref="TenantInfo"/>. Changes saved through this host instance clear the entry at once.
+/// </summary>
+internal sealed class TenantCache(TimeProvider time, Microsoft.Extensions.Options.IOptions<CustomerCareOptions> options)
+{
+    private readonly Caching.ExpiringCache<string, TenantRecord> _entries = new(time, maxEntries: 100_000, StringComparer.Ordinal);
+
+    public long Version => _entries.Version;
+
+    public bool TryGet(string identifier, out TenantRecord record) => _entries.TryGet(identifier, out record);
+
+    public void Set(string identifier, TenantRecord record, long versionBeforeRead) => _entries.Set(identifier, new TenantRecord
+    {
+        Id = record.Id,
+        Identifier = record.Identifier,
+        Name = record.Name,
+        Status = record.Status,
+        SettingsJson = record.SettingsJson,
+    }, options.Value.Caching.TenantDuration, versionBeforeRead);
+
+    public void Remove(string identifier) => _entries.Remove(identifier);
 }
