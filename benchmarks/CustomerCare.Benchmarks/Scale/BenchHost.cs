@@ -43,6 +43,8 @@ internal static class BenchHost
 
         var trace = new CommandTrace();
         builder.Services.AddSingleton(trace);
+        var clock = new SkippableClock();
+        builder.Services.AddSingleton<TimeProvider>(clock);
         void Database(DbContextOptionsBuilder ef)
         {
             if (provider == "postgres") ef.UseNpgsql(connection);
@@ -85,8 +87,24 @@ internal static class BenchHost
         RawEndpoints.Map(app.MapGroup("/raw/{t}").RequireAuthorization());
         app.MapGet("/bench/ready", () => TypedResults.Ok("ready"));
         app.MapGet("/bench/trace", (CommandTrace t) => TypedResults.Ok(t.Last));
+        // Moves the clock past every cache's lifetime, so the next request of a caller is measured as a cold one.
+        app.MapPost("/bench/expire-caches", () =>
+        {
+            clock.Skip(TimeSpan.FromHours(1));
+            return TypedResults.NoContent();
+        });
         return app;
     }
+}
+
+/// <summary>The system clock, which the harness can move forward (benchmark host only).</summary>
+internal sealed class SkippableClock : TimeProvider
+{
+    private long _offsetTicks;
+
+    public void Skip(TimeSpan by) => Interlocked.Add(ref _offsetTicks, by.Ticks);
+
+    public override DateTimeOffset GetUtcNow() => base.GetUtcNow().AddTicks(Interlocked.Read(ref _offsetTicks));
 }
 
 /// <summary>Signs in whoever the <c>Authorization: Bench tenant:user</c> header names (benchmark host only).</summary>

@@ -92,8 +92,13 @@ internal static class ScaleBenchmark
         report.Pair("read ticket (peak, closed loop)", cc, raw, ">= 75 % of raw", cc.Throughput / raw.Throughput >= 0.75);
 
         // 3. SQL round trips per request, seen by an EF Core interceptor (and Npgsql's tracing on PostgreSQL).
+        //    First as a caller's first request after the tenant and caller caches expired (cold), then as in steady state.
+        await ExpireCachesAsync(client);
+        report.Commands("create ticket, cold caches", await TraceAsync(client, Create(0)));
         report.Commands("create ticket", await TraceAsync(client, Create(0)));
+        report.Commands("read ticket, cold caches", await TraceAsync(client, Read(0)));
         report.Commands("read ticket", await TraceAsync(client, Read(0)));
+        await WarmAsync(client, Queue(null));
         report.Commands("agent queue, page 1", await TraceAsync(client, Queue(null)));
 
         // 4. The agent queue at each size: page 1 and a deep page (keyset), next to the same query written raw.
@@ -224,6 +229,19 @@ internal static class ScaleBenchmark
             }
         }
         return (LoadResult.Merge(subjectName, s), LoadResult.Merge(baselineName, b));
+    }
+
+    private static async Task WarmAsync(HttpClient client, HttpRequestMessage request)
+    {
+        using (request)
+        using (var response = await client.SendAsync(request))
+            response.EnsureSuccessStatusCode();
+    }
+
+    private static async Task ExpireCachesAsync(HttpClient client)
+    {
+        using var response = await client.PostAsync("/bench/expire-caches", null);
+        response.EnsureSuccessStatusCode();
     }
 
     private static async Task<IReadOnlyList<TracedCommand>> TraceAsync(HttpClient client, HttpRequestMessage request)
