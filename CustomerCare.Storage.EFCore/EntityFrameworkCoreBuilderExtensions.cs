@@ -40,7 +40,12 @@ public static class EntityFrameworkCoreBuilderExtensions
         switch (provider)
         {
             case DatabaseProvider.Sqlite:
-                services.AddDbContext<SqliteCustomerCareDbContext>(configure, ServiceLifetime.Scoped, ServiceLifetime.Singleton);
+                services.TryAddSingleton<SqliteWriteGate>();
+                services.AddDbContext<SqliteCustomerCareDbContext>((sp, ef) =>
+                {
+                    configure(ef);
+                    ef.AddInterceptors(sp.GetRequiredService<SqliteWriteGate>());
+                }, ServiceLifetime.Scoped, ServiceLifetime.Singleton);
                 services.TryAddScoped<CustomerCareDbContext>(sp => sp.GetRequiredService<SqliteCustomerCareDbContext>());
                 break;
             case DatabaseProvider.PostgreSql:
