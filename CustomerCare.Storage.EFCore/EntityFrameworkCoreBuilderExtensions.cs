@@ -44,7 +44,7 @@ public static class EntityFrameworkCoreBuilderExtensions
                 services.AddDbContext<SqliteCustomerCareDbContext>((sp, ef) =>
                 {
                     configure(ef);
-                    ef.AddInterceptors(sp.GetRequiredService<SqliteWriteGate>());
+                    ef.AddInterceptors(SqliteCustomerCareDbContext.ConnectionSetup.Instance, sp.GetRequiredService<SqliteWriteGate>());
                 }, ServiceLifetime.Scoped, ServiceLifetime.Singleton);
                 services.TryAddScoped<CustomerCareDbContext>(sp => sp.GetRequiredService<SqliteCustomerCareDbContext>());
                 break;

@@ -19,14 +19,11 @@ internal sealed class SqliteCustomerCareDbContext(DbContextOptions<SqliteCustome
         configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<UtcTicksConverter>();
     }
 
-    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder)
-        => optionsBuilder.AddInterceptors(ConnectionSetup.Instance);
-
     private sealed class UtcTicksConverter() : ValueConverter<DateTimeOffset, long>(
         v => v.UtcTicks,
         v => new DateTimeOffset(v, TimeSpan.Zero));
 
-    /// <summary>Prepares every connection CustomerCare opens on SQLite.</summary>
+    /// <summary>Prepares every connection CustomerCare opens on SQLite (added to the options once, where they are built).</summary>
     /// <remarks>
     /// <para>
     /// SQLite's built-in <c>lower()</c> folds ASCII letters only, so a case-insensitive search for "überweisung" missed
@@ -40,7 +37,7 @@ internal sealed class SqliteCustomerCareDbContext(DbContextOptions<SqliteCustome
     /// connection's <c>DefaultTimeout</c> allows.
     /// </para>
     /// </remarks>
-    private sealed class ConnectionSetup : DbConnectionInterceptor
+    internal sealed class ConnectionSetup : DbConnectionInterceptor
     {
         public static readonly ConnectionSetup Instance = new();
 

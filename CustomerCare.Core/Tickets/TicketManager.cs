@@ -62,7 +62,8 @@ public sealed class TicketManager
         if (actor.Role == ActorRole.Agent)
             throw new ForbiddenException("Agents cannot raise tickets; a customer or an admin can.");
 
-        var requestHash = Hash(request with { Channel = TicketChannel.Api });
+        // The fingerprint is only compared with a stored request of the same key: without a key there is nothing to hash.
+        var requestHash = idempotencyKey is null ? "" : Hash(request with { Channel = TicketChannel.Api });
         var replay = await FindReplayAsync(actor, idempotencyKey, requestHash, cancellationToken);
         if (replay is not null)
         {
@@ -206,7 +207,7 @@ public sealed class TicketManager
     public async Task<IdempotentResult<TicketMessage>> PostMessageAsync(Actor actor, Guid ticketId, PostMessageRequest request, string? idempotencyKey, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var requestHash = Hash(new { ticketId, request.Body, request.Visibility });
+        var requestHash = idempotencyKey is null ? "" : Hash(new { ticketId, request.Body, request.Visibility });
         var replay = await FindReplayAsync(actor, idempotencyKey, requestHash, cancellationToken);
         if (replay?.MessageId is { } replayedId)
         {
