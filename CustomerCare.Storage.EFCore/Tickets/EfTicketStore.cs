@@ -82,9 +82,17 @@ internal sealed class EfTicketStore(CustomerCareDbContext db) : ITicketStore
         if (query.VisibleToAgentId is not null)
         {
             var agent = query.VisibleToAgentId;
-            q = query.IncludeUnassignedForAgent
-                ? q.Where(t => t.AssigneeId == agent || t.AssigneeId == null)
-                : q.Where(t => t.AssigneeId == agent);
+            // An agent's filter on their own tickets (or, where they may see them, on unassigned ones) already keeps
+            // to what they may see: the assignee condition below is the whole rule then. Adding the OR as well
+            // would be redundant, and it costs at scale: PostgreSQL then reads every ticket the agent ever had
+            // (bitmap OR over the assignee index) and sorts, instead of walking the filter's own index.
+            var implied = query.Unassigned ? query.IncludeUnassignedForAgent : query.AssigneeId == agent;
+            if (!implied)
+            {
+                q = query.IncludeUnassignedForAgent
+                    ? q.Where(t => t.AssigneeId == agent || t.AssigneeId == null)
+                    : q.Where(t => t.AssigneeId == agent);
+            }
         }
         if (query.Statuses is { Count: > 0 } statuses) q = q.Where(t => statuses.Contains(t.Status));
         if (query.Priority is { } priority) q = q.Where(t => t.Priority == priority);

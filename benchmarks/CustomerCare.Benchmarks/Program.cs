@@ -5,6 +5,8 @@ using CustomerCare.Benchmarks.Scale;
 //        dotnet run -c Release --project benchmarks/CustomerCare.Benchmarks -- notifications [--provider sqlite|postgres] [--rounds N] [--tickets N per round] [--backlog N] [--smoke]
 //        dotnet run -c Release --project benchmarks/CustomerCare.Benchmarks -- scale [--provider sqlite|postgres] [--scales 10000,100000,1000000] [--seconds S] [--rounds N] [--workers N] [--smoke]
 //        dotnet run -c Release --project benchmarks/CustomerCare.Benchmarks -- managers [--smoke]   (BenchmarkDotNet on the Core managers)
+//        dotnet run -c Release --project benchmarks/CustomerCare.Benchmarks -- webqueue [--provider sqlite|postgres] [--tickets 100000] [--requests N] [--loads N] [--no-browser] [--chromium PATH] [--smoke]
+//          (the sample host's agent queue page with 100,000 tickets: server time and, in Chromium, time to interactive)
 //        (scale starts this program again as "host …": the benchmark host, in its own process)
 // The notifications scenario starts Debian's aiosmtpd (python3-aiosmtpd) on a free loopback port.
 // PostgreSQL needs CUSTOMERCARE_BENCH_POSTGRES (or CUSTOMERCARE_TEST_POSTGRES): a server where the harness may create a database.
@@ -16,6 +18,7 @@ return options.Scenario switch
     "notifications" => await NotificationBenchmark.RunAsync(options),
     "scale" => await ScaleBenchmark.RunAsync(options),
     "managers" => ManagerBenchmarkScenario.Run(options),
+    "webqueue" => await CustomerCare.Benchmarks.WebQueue.WebQueueBenchmark.RunAsync(options),
     "host" => await RunHostAsync(args),
     _ => Usage(),
 };
@@ -33,6 +36,7 @@ static int Usage()
     Console.Error.WriteLine("usage: CustomerCare.Benchmarks assignment [--provider sqlite|postgres] [--tickets N] [--agents N] [--smoke]");
     Console.Error.WriteLine("       CustomerCare.Benchmarks notifications [--provider sqlite|postgres] [--rounds N] [--tickets N] [--backlog N] [--smoke]");
     Console.Error.WriteLine("       CustomerCare.Benchmarks managers [--smoke]");
+    Console.Error.WriteLine("       CustomerCare.Benchmarks webqueue [--provider sqlite|postgres] [--tickets 100000] [--requests N] [--loads N] [--warmup N] [--no-browser] [--chromium PATH] [--smoke]");
     Console.Error.WriteLine("       CustomerCare.Benchmarks scale [--provider sqlite|postgres] [--scales 10000,100000,1000000] [--seconds S] [--rounds N] [--workers N] [--queue-workers N] [--in-process] [--smoke]");
     return 2;
 }

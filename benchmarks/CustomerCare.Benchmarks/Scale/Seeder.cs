@@ -69,24 +69,38 @@ internal sealed class Seeder(string provider, string connection, IServiceProvide
         }
         _ = tenants;
 
+        await using (var db = Open(provider, connection))
+        {
+            await db.OpenAsync(cancellationToken);
+            await using var create = db.CreateCommand();
+            create.CommandText = RawDbContext.CreateTableSql(provider);
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await InsertCustomersAsync(provider, connection,
+            Enumerable.Range(0, tenantCount).SelectMany(t => Enumerable.Range(0, Customers(t)).Select(c => (TenantId(t), new Person(CustomerId(c), $"Customer {c}")))),
+            cancellationToken);
+    }
+
+    private static System.Data.Common.DbConnection Open(string provider, string connection)
+        => provider == "postgres" ? new NpgsqlConnection(connection) : new SqliteConnection(connection);
+
+    /// <summary>Customer profiles (<c>cc_customers</c>) in bulk, as <c>CustomerManager.EnsureProfileAsync</c> would have written them.</summary>
+    public static async Task InsertCustomersAsync(string provider, string connection, IEnumerable<(string Tenant, Person Customer)> customers, CancellationToken cancellationToken)
+    {
         if (provider == "postgres")
         {
             await using var db = new NpgsqlConnection(connection);
             await db.OpenAsync(cancellationToken);
-            await using (var create = new NpgsqlCommand(RawDbContext.CreateTableSql(provider), db)) await create.ExecuteNonQueryAsync(cancellationToken);
             await using var copy = await db.BeginBinaryImportAsync(
                 "COPY cc_customers (\"TenantId\", \"UserId\", \"DisplayName\", \"Email\", \"CreatedAt\") FROM STDIN (FORMAT BINARY)", cancellationToken);
-            for (var t = 0; t < tenantCount; t++)
+            foreach (var (tenant, customer) in customers)
             {
-                for (var c = 0; c < Customers(t); c++)
-                {
-                    await copy.StartRowAsync(cancellationToken);
-                    await copy.WriteAsync(TenantId(t), NpgsqlDbType.Varchar, cancellationToken);
-                    await copy.WriteAsync(CustomerId(c), NpgsqlDbType.Varchar, cancellationToken);
-                    await copy.WriteAsync($"Customer {c}", NpgsqlDbType.Varchar, cancellationToken);
-                    await copy.WriteAsync($"{CustomerId(c)}@{TenantId(t)}.bench.example", NpgsqlDbType.Varchar, cancellationToken);
-                    await copy.WriteAsync(Origin.UtcDateTime, NpgsqlDbType.TimestampTz, cancellationToken);
-                }
+                await copy.StartRowAsync(cancellationToken);
+                await copy.WriteAsync(tenant, NpgsqlDbType.Varchar, cancellationToken);
+                await copy.WriteAsync(customer.Id, NpgsqlDbType.Varchar, cancellationToken);
+                await copy.WriteAsync(customer.Name, NpgsqlDbType.Varchar, cancellationToken);
+                await copy.WriteAsync($"{customer.Id}@{tenant}.bench.example", NpgsqlDbType.Varchar, cancellationToken);
+                await copy.WriteAsync(Origin.UtcDateTime, NpgsqlDbType.TimestampTz, cancellationToken);
             }
             await copy.CompleteAsync(cancellationToken);
         }
@@ -94,22 +108,18 @@ internal sealed class Seeder(string provider, string connection, IServiceProvide
         {
             await using var db = new SqliteConnection(connection);
             await db.OpenAsync(cancellationToken);
-            await using (var create = new SqliteCommand(RawDbContext.CreateTableSql(provider), db)) await create.ExecuteNonQueryAsync(cancellationToken);
             await using var tx = (SqliteTransaction)await db.BeginTransactionAsync(cancellationToken);
             await using var insert = new SqliteCommand("INSERT INTO cc_customers (TenantId, UserId, DisplayName, Email, CreatedAt) VALUES ($t, $u, $n, $e, $c)", db, tx);
             var p = new[] { "$t", "$u", "$n", "$e", "$c" }.Select(n => insert.Parameters.Add(n, SqliteType.Text)).ToArray();
-            for (var t = 0; t < tenantCount; t++)
+            foreach (var (tenant, customer) in customers)
             {
-                for (var c = 0; c < Customers(t); c++)
-                {
-                    p[0].Value = TenantId(t);
-                    p[1].Value = CustomerId(c);
-                    p[2].Value = $"Customer {c}";
-                    p[3].Value = $"{CustomerId(c)}@{TenantId(t)}.bench.example";
-                    p[4].Value = SqliteTime(Origin);
-                    p[4].SqliteType = SqliteType.Integer;
-                    await insert.ExecuteNonQueryAsync(cancellationToken);
-                }
+                p[0].Value = tenant;
+                p[1].Value = customer.Id;
+                p[2].Value = customer.Name;
+                p[3].Value = $"{customer.Id}@{tenant}.bench.example";
+                p[4].Value = SqliteTime(Origin);
+                p[4].SqliteType = SqliteType.Integer;
+                await insert.ExecuteNonQueryAsync(cancellationToken);
             }
             await tx.CommitAsync(cancellationToken);
         }
@@ -147,10 +157,10 @@ internal sealed class Seeder(string provider, string connection, IServiceProvide
             {
                 var from = _counts[t];
                 var to = Math.Min(target, from + Chunk);
-                var tickets = Generate(t, from, to, last + 1 - from);
+                var tickets = Generate(Shape(t), HashCode.Combine(t, from), from, to, last + 1 - from);
                 last += to - from;
-                if (provider == "postgres") await CopyPostgresAsync(t, tickets, last, cancellationToken);
-                else await InsertSqliteAsync(t, tickets, last, cancellationToken);
+                if (provider == "postgres") await CopyPostgresAsync(TenantId(t), $"T{t:D3}", tickets, last, cancellationToken);
+                else await InsertSqliteAsync(TenantId(t), $"T{t:D3}", tickets, last, cancellationToken);
                 _counts[t] = to;
             }
         }
@@ -173,7 +183,56 @@ internal sealed class Seeder(string provider, string connection, IServiceProvide
         }
     }
 
-    internal sealed record GeneratedTicket(Guid Id, long Number, int Status, int Priority, string CustomerId, string? AssigneeId, DateTimeOffset CreatedAt, int Messages);
+    internal sealed record GeneratedTicket(Guid Id, long Number, int Status, int Priority, Person Customer, Person? Assignee, DateTimeOffset CreatedAt, int Messages)
+    {
+        public string CustomerId => Customer.Id;
+
+        public string? AssigneeId => Assignee?.Id;
+    }
+
+    /// <summary>A customer or an agent as tickets name them: user id and display name.</summary>
+    internal sealed record Person(string Id, string Name);
+
+    /// <summary>Who a tenant's generated tickets are raised by and assigned to.</summary>
+    internal sealed record TenantShape(IReadOnlyList<Person> Agents, IReadOnlyList<Person> Customers);
+
+    private TenantShape Shape(int tenant) => new(
+        [.. Enumerable.Range(0, Agents(tenant)).Select(a => new Person(AgentId(a), $"Agent {a}"))],
+        [.. Enumerable.Range(0, Customers(tenant)).Select(c => new Person(CustomerId(c), $"Customer {CustomerId(c)[5..]}"))]);
+
+    /// <summary>
+    /// Bulk-loads <paramref name="count"/> more tickets (with messages) into one tenant of an existing database
+    /// (e.g. a tenant of the sample host), numbered after the tenant's highest number, raised by and assigned to
+    /// <paramref name="shape"/>'s people, the same mix of statuses as <see cref="GrowToAsync"/>; then refreshes
+    /// planner statistics. Returns the seconds it took.
+    /// </summary>
+    public static async Task<double> LoadTenantAsync(string provider, string connection, string tenantId, string prefix, TenantShape shape, long count, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var seeder = new Seeder(provider, connection, null!, 0);
+        var last = (await seeder.CountAsync(cancellationToken)).GetValueOrDefault(tenantId, (0L, 1000L)).Item2;
+        await using (System.Data.Common.DbConnection db = provider == "postgres" ? new NpgsqlConnection(connection) : new SqliteConnection(connection))
+        {
+            await db.OpenAsync(cancellationToken);
+            await using var counter = db.CreateCommand();
+            counter.CommandText = "SELECT \"LastNumber\" FROM cc_ticket_counters WHERE \"TenantId\" = @t";
+            var parameter = counter.CreateParameter();
+            parameter.ParameterName = "@t";
+            parameter.Value = tenantId;
+            counter.Parameters.Add(parameter);
+            if (await counter.ExecuteScalarAsync(cancellationToken) is { } n and not DBNull) last = Math.Max(last, Convert.ToInt64(n, CultureInfo.InvariantCulture));
+        }
+        for (long from = 0; from < count; from += Chunk)
+        {
+            var to = Math.Min(count, from + Chunk);
+            var tickets = Generate(shape, unchecked((int)from * 31 + tenantId.Length), from, to, last + 1 - from);
+            last += to - from;
+            if (provider == "postgres") await seeder.CopyPostgresAsync(tenantId, prefix, tickets, last, cancellationToken);
+            else await seeder.InsertSqliteAsync(tenantId, prefix, tickets, last, cancellationToken);
+        }
+        await seeder.AnalyzeAsync(cancellationToken);
+        return watch.Elapsed.TotalSeconds;
+    }
 
     /// <summary>Tickets per tenant and the tenant's highest number, as stored (tickets raised over HTTP included).</summary>
     private async Task<Dictionary<string, (long Count, long Last)>> CountAsync(CancellationToken cancellationToken)
@@ -188,9 +247,9 @@ internal sealed class Seeder(string provider, string connection, IServiceProvide
         return result;
     }
 
-    private List<GeneratedTicket> Generate(int tenant, long from, long to, long numberOffset)
+    private static List<GeneratedTicket> Generate(TenantShape shape, int seed, long from, long to, long numberOffset)
     {
-        var random = new Random(HashCode.Combine(tenant, from));
+        var random = new Random(seed);
         var list = new List<GeneratedTicket>((int)(to - from));
         for (var i = from; i < to; i++)
         {
@@ -198,9 +257,9 @@ internal sealed class Seeder(string provider, string connection, IServiceProvide
             var r = random.NextDouble();
             // 10 % new (unassigned), 12 % open, 8 % pending, 10 % resolved, 60 % closed.
             var status = r < 0.10 ? TicketStatus.New : r < 0.22 ? TicketStatus.Open : r < 0.30 ? TicketStatus.Pending : r < 0.40 ? TicketStatus.Resolved : TicketStatus.Closed;
-            var assignee = status == TicketStatus.New ? null : AgentId(random.Next(Agents(tenant)));
+            var assignee = status == TicketStatus.New ? null : shape.Agents[random.Next(shape.Agents.Count)];
             list.Add(new GeneratedTicket(Guid.CreateVersion7(created), numberOffset + i, (int)status, random.Next(4),
-                CustomerId(random.Next(Customers(tenant))), assignee, created, random.Next(5)));
+                shape.Customers[random.Next(shape.Customers.Count)], assignee, created, random.Next(5)));
         }
         return list;
     }
@@ -211,10 +270,8 @@ internal sealed class Seeder(string provider, string connection, IServiceProvide
 
     private const string Body = "Thank you, we are looking into it and will get back to you shortly with what we found on the account.";
 
-    private async Task CopyPostgresAsync(int tenant, List<GeneratedTicket> tickets, long lastNumber, CancellationToken cancellationToken)
+    private async Task CopyPostgresAsync(string id, string prefix, List<GeneratedTicket> tickets, long lastNumber, CancellationToken cancellationToken)
     {
-        var id = TenantId(tenant);
-        var prefix = $"T{tenant:D3}";
         await using var db = new NpgsqlConnection(connection);
         await db.OpenAsync(cancellationToken);
         await using var tx = await db.BeginTransactionAsync(cancellationToken);
@@ -236,12 +293,12 @@ internal sealed class Seeder(string provider, string connection, IServiceProvide
                 await copy.WriteAsync(t.Priority, NpgsqlDbType.Integer, cancellationToken);
                 await copy.WriteAsync("{}", NpgsqlDbType.Text, cancellationToken);
                 await copy.WriteAsync(t.CustomerId, NpgsqlDbType.Varchar, cancellationToken);
-                await copy.WriteAsync($"Customer {t.CustomerId[5..]}", NpgsqlDbType.Varchar, cancellationToken);
-                if (t.AssigneeId is null) { await copy.WriteNullAsync(cancellationToken); await copy.WriteNullAsync(cancellationToken); }
+                await copy.WriteAsync(t.Customer.Name, NpgsqlDbType.Varchar, cancellationToken);
+                if (t.Assignee is null) { await copy.WriteNullAsync(cancellationToken); await copy.WriteNullAsync(cancellationToken); }
                 else
                 {
-                    await copy.WriteAsync(t.AssigneeId, NpgsqlDbType.Varchar, cancellationToken);
-                    await copy.WriteAsync($"Agent {int.Parse(t.AssigneeId[6..], CultureInfo.InvariantCulture)}", NpgsqlDbType.Varchar, cancellationToken);
+                    await copy.WriteAsync(t.Assignee.Id, NpgsqlDbType.Varchar, cancellationToken);
+                    await copy.WriteAsync(t.Assignee.Name, NpgsqlDbType.Varchar, cancellationToken);
                 }
                 await copy.WriteAsync((int)TicketChannel.Web, NpgsqlDbType.Integer, cancellationToken);
                 await copy.WriteAsync(t.CreatedAt.UtcDateTime, NpgsqlDbType.TimestampTz, cancellationToken);
@@ -293,9 +350,9 @@ internal sealed class Seeder(string provider, string connection, IServiceProvide
     }
 
     private static (string Id, string Name, ActorRole Role) Author(GeneratedTicket t, int sequence)
-        => sequence % 2 == 0 && t.AssigneeId is not null
-            ? (t.AssigneeId, $"Agent {int.Parse(t.AssigneeId[6..], CultureInfo.InvariantCulture)}", ActorRole.Agent)
-            : (t.CustomerId, $"Customer {t.CustomerId[5..]}", ActorRole.Customer);
+        => sequence % 2 == 0 && t.Assignee is not null
+            ? (t.Assignee.Id, t.Assignee.Name, ActorRole.Agent)
+            : (t.Customer.Id, t.Customer.Name, ActorRole.Customer);
 
     /// <summary>What CustomerCare's SQLite model stores for a <see cref="DateTimeOffset"/>: UTC ticks (so that SQLite can order them).</summary>
     private static long SqliteTime(DateTimeOffset value) => value.UtcTicks;
@@ -303,10 +360,8 @@ internal sealed class Seeder(string provider, string connection, IServiceProvide
     /// <summary>The text EF Core's SQLite provider stores for a <see cref="Guid"/> (upper case).</summary>
     private static string SqliteGuid(Guid value) => value.ToString().ToUpperInvariant();
 
-    private async Task InsertSqliteAsync(int tenant, List<GeneratedTicket> tickets, long lastNumber, CancellationToken cancellationToken)
+    private async Task InsertSqliteAsync(string id, string prefix, List<GeneratedTicket> tickets, long lastNumber, CancellationToken cancellationToken)
     {
-        var id = TenantId(tenant);
-        var prefix = $"T{tenant:D3}";
         await using var db = new SqliteConnection(connection);
         await db.OpenAsync(cancellationToken);
         await using var tx = (SqliteTransaction)await db.BeginTransactionAsync(cancellationToken);
@@ -339,9 +394,9 @@ internal sealed class Seeder(string provider, string connection, IServiceProvide
             tp["$status"].Value = t.Status;
             tp["$priority"].Value = t.Priority;
             tp["$customer"].Value = t.CustomerId;
-            tp["$customerName"].Value = $"Customer {t.CustomerId[5..]}";
+            tp["$customerName"].Value = t.Customer.Name;
             tp["$assignee"].Value = (object?)t.AssigneeId ?? DBNull.Value;
-            tp["$assigneeName"].Value = t.AssigneeId is null ? DBNull.Value : $"Agent {int.Parse(t.AssigneeId[6..], CultureInfo.InvariantCulture)}";
+            tp["$assigneeName"].Value = (object?)t.Assignee?.Name ?? DBNull.Value;
             tp["$created"].Value = SqliteTime(t.CreatedAt);
             tp["$updated"].Value = updated;
             tp["$firstResponse"].Value = t.AssigneeId is null || t.Messages < 2 ? DBNull.Value : (object)SqliteTime(t.CreatedAt.AddMinutes(30));

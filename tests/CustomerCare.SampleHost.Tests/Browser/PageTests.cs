@@ -74,6 +74,8 @@ public sealed class PageTests(BrowserFixture browser)
         var agent = await browser.NewPageAsync();
         await BrowserFixture.SignInAsync(agent, "acme-bank", "agent1@acme-bank.example", DemoPassword);
         await VisitAsync(agent, "/t/acme-bank/tickets", "agent-queue", violations);
+        // The queue's live connection says when it is up (what benchmarks/ waits for to call the queue interactive).
+        await Expect(agent.Locator("#live-notice")).ToHaveAttributeAsync("data-live", "connected");
         await agent.GetByRole(AriaRole.Link, new() { Name = "BANK-1001" }).ClickAsync();
         await Expect(agent.Locator("#ticket")).ToHaveAttributeAsync("data-live", "connected");
         violations.AddRange(await BrowserFixture.SeriousAccessibilityViolationsAsync(agent));

@@ -1,5 +1,6 @@
 // The ticket list, live: when a ticket the person may see changes (raised, assigned, status changed),
-// its status updates in place, and a notice offers to refresh the list for anything new.
+// its status updates in place, and a notice offers to refresh the list for anything new. The notice's
+// data-live tells the state of the connection (connected / reconnecting / offline), as on the ticket page.
 (function () {
   "use strict";
   var table = document.getElementById("ticket-list");
@@ -16,5 +17,10 @@
     var assignee = row.querySelector('[data-field="assignee"]');
     if (assignee) assignee.textContent = u.assignee ? u.assignee.name : "Unassigned";
   });
-  connection.start().catch(function () { });
+  connection.onreconnecting(function () { notice.dataset.live = "reconnecting"; });
+  connection.onreconnected(function () { notice.dataset.live = "connected"; });
+  connection.onclose(function () { notice.dataset.live = "offline"; });
+  connection.start()
+    .then(function () { notice.dataset.live = "connected"; })
+    .catch(function () { notice.dataset.live = "offline"; });
 })();
