@@ -57,6 +57,15 @@ public static class EntityFrameworkCoreBuilderExtensions
         services.TryAddScoped<ITicketStore, EfTicketStore>();
         services.TryAddScoped<IStaffStore, EfStaffStore>();
         services.TryAddScoped<ICustomerStore, EfCustomerStore>();
+        // One query for both tables, unless the host brought its own staff or customer store.
+        services.Replace(ServiceDescriptor.Scoped<CustomerCare.Actors.IActorDirectory>(sp =>
+        {
+            var staff = sp.GetRequiredService<IStaffStore>();
+            var customers = sp.GetRequiredService<ICustomerStore>();
+            return staff is EfStaffStore && customers is EfCustomerStore
+                ? new EfActorDirectory(sp.GetRequiredService<CustomerCareDbContext>())
+                : new CustomerCare.Actors.StoreActorDirectory(staff, customers);
+        }));
         services.TryAddScoped<CustomerCare.Assignment.IAssignmentStore, CustomerCare.Storage.EFCore.Assignment.EfAssignmentStore>();
         services.TryAddScoped<EfNotificationStore>();
         services.TryAddScoped<INotificationStore>(sp => sp.GetRequiredService<EfNotificationStore>());

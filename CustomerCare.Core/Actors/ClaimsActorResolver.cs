@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using CustomerCare.Customers;
 using CustomerCare.MultiTenancy;
-using CustomerCare.Staff;
 using Microsoft.Extensions.Options;
 
 namespace CustomerCare.Actors;
@@ -32,7 +31,7 @@ public sealed class ActorClaimOptions
 /// The default actor resolver: staff roles come from the tenant's staff directory, everyone else
 /// signed in to the tenant is a customer (recorded on first call).
 /// </summary>
-internal sealed class ClaimsActorResolver(IStaffStore staff, CustomerManager customers, ActorCache cache, IOptions<CustomerCareOptions> options) : IActorResolver
+internal sealed class ClaimsActorResolver(IActorDirectory directory, CustomerManager customers, ActorCache cache, IOptions<CustomerCareOptions> options) : IActorResolver
 {
     public async Task<Actor?> ResolveAsync(ClaimsPrincipal principal, TenantContext tenant, CancellationToken cancellationToken)
     {
@@ -57,14 +56,22 @@ internal sealed class ClaimsActorResolver(IStaffStore staff, CustomerManager cus
         var name = principal.FindFirst(claims.NameClaimType)?.Value ?? email ?? userId;
 
         Actor actor;
-        var member = await staff.FindAsync(userId, cancellationToken);
+        var entries = await directory.FindAsync(userId, cancellationToken);
+        var member = entries.FirstOrDefault(e => e.IsStaff);
+        var customer = entries.FirstOrDefault(e => !e.IsStaff);
         if (member is { IsActive: true })
         {
             actor = new Actor(tenant.TenantId, userId, member.Role, member.DisplayName, member.Email);
         }
+        else if (customer is not null)
+        {
+            // An existing profile is used as stored (claims do not rename it), so the actor depends on the user id alone.
+            if (customer.IsErased) return null;
+            actor = new Actor(tenant.TenantId, userId, ActorRole.Customer, customer.DisplayName, customer.Email);
+        }
         else
         {
-            // An existing profile is returned as stored (claims do not rename it), so the actor depends on the user id alone.
+            // First call: record the customer so admins can list them.
             var profile = await customers.EnsureProfileAsync(userId, Truncate(name, 200), email is null ? null : Truncate(email, 254), cancellationToken);
             if (profile.ErasedAt is not null) return null;
             actor = new Actor(tenant.TenantId, userId, ActorRole.Customer, profile.DisplayName, profile.Email);

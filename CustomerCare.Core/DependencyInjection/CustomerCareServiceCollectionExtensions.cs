@@ -34,8 +34,10 @@ public static class CustomerCareServiceCollectionExtensions
         services.TryAddSingleton<ITenantStore>(_ => new InMemoryTenantStore());
 
         services.TryAddScoped<CustomerCare.Actors.IActorResolver>(sp => new CustomerCare.Actors.ClaimsActorResolver(
-            sp.GetRequiredService<IStaffStore>(), sp.GetRequiredService<CustomerManager>(), sp.GetRequiredService<CustomerCare.Actors.ActorCache>(),
+            sp.GetRequiredService<CustomerCare.Actors.IActorDirectory>(), sp.GetRequiredService<CustomerManager>(), sp.GetRequiredService<CustomerCare.Actors.ActorCache>(),
             sp.GetRequiredService<IOptions<CustomerCareOptions>>()));
+        services.TryAddScoped<CustomerCare.Actors.IActorDirectory>(sp => new CustomerCare.Actors.StoreActorDirectory(
+            sp.GetRequiredService<IStaffStore>(), sp.GetRequiredService<ICustomerStore>()));
         services.TryAddSingleton(sp => new CustomerCare.Actors.ActorCache(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<CustomerCareOptions>>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAssignmentStrategy, ManualAssignmentStrategy>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAssignmentStrategy, RoundRobinAssignmentStrategy>());

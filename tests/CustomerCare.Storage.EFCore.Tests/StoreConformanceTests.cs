@@ -149,6 +149,32 @@ public abstract class StoreConformanceTests(DatabaseFixture db) : IAsyncLifetime
     // ------------------------------------------------------------------ migrations
 
     [Fact]
+    public async Task The_actor_directory_finds_a_users_staff_entry_and_customer_profile_in_one_query_within_the_tenant()
+    {
+        var tenant = NewTenant();
+        var other = NewTenant();
+        await Staff(tenant, async s => { await s.AddAsync(new StaffMember { TenantId = tenant, UserId = "both", DisplayName = "Both Staff", Email = "both@example.test", Role = ActorRole.Admin, CreatedAt = T0 }, Ct); return 0; });
+        await Staff(tenant, async s => { await s.AddAsync(new StaffMember { TenantId = tenant, UserId = "gone", DisplayName = "Gone", Email = "gone@example.test", Role = ActorRole.Agent, IsActive = false, CreatedAt = T0 }, Ct); return 0; });
+        foreach (var user in new[] { "both", "cust" })
+            await Customers(tenant, async s => { await s.AddIfMissingAsync(new CustomerProfile { TenantId = tenant, UserId = user, DisplayName = $"{user} customer", CreatedAt = T0 }, Ct); return 0; });
+        var erased = new CustomerProfile { TenantId = tenant, UserId = "erased", DisplayName = "Erased", Email = "e@example.test", CreatedAt = T0 };
+        await Customers(tenant, async s => { await s.AddIfMissingAsync(erased, Ct); await s.EraseAsync(erased, "deleted user", T0, Ct); return 0; });
+
+        Task<IReadOnlyList<DirectoryEntry>> Find(string t, string user)
+            => Db.InTenantAsync(t, sp => sp.GetRequiredService<IActorDirectory>().FindAsync(user, Ct));
+
+        var both = await Find(tenant, "both");
+        Assert.Equal(2, both.Count);
+        Assert.Contains(both, e => e is { IsStaff: true, Role: ActorRole.Admin, IsActive: true, DisplayName: "Both Staff", Email: "both@example.test" });
+        Assert.Contains(both, e => e is { IsStaff: false, Role: ActorRole.Customer, DisplayName: "both customer", IsErased: false });
+        Assert.Equal([false], (await Find(tenant, "cust")).Select(e => e.IsStaff));
+        Assert.Equal([(true, false)], (await Find(tenant, "gone")).Select(e => (e.IsStaff, e.IsActive)));
+        Assert.True(Assert.Single(await Find(tenant, "erased")).IsErased);
+        Assert.Empty(await Find(tenant, "nobody"));
+        Assert.Empty(await Find(other, "both"));
+    }
+
+    [Fact]
     public async Task Database_is_migrated_with_the_packages_migrations()
     {
         var (applied, pending) = await Db.InTenantAsync(null, async sp =>
