@@ -16,8 +16,8 @@ internal static class OutboxWriter
     private const int MaxRowsPerInsert = 100;
 
     /// <summary>Whether <see cref="NextNumberAndInsertAsync"/> can write these rows: plain rows (nothing to merge) about the new ticket.</summary>
-    public static bool CanInsertWithNumber(CustomerCareDbContext db, Ticket ticket, IReadOnlyList<OutboxNotification> notifications)
-        => notifications.Count is > 0 and <= MaxRowsPerInsert
+    public static bool CanInsertWithNumber(CustomerCareDbContext db, Ticket ticket, IReadOnlyList<OutboxNotification> notifications, bool allowNone = false)
+        => notifications.Count <= MaxRowsPerInsert && (allowNone || notifications.Count > 0)
            && notifications.All(n => n.CoalesceKey is null && n.TicketId == ticket.Id && n.TenantId == db.CurrentTenantId);
 
     /// <summary>
@@ -25,36 +25,36 @@ internal static class OutboxWriter
     /// tracking): the rows' ticket reference is computed from the number in SQL. Parameters are made by EF's own
     /// type mappings, so every value is stored exactly as <c>SaveChanges</c> would store it.
     /// </summary>
-    public static async Task<long> NextNumberAndInsertAsync(CustomerCareDbContext db, Ticket ticket, string prefix, IReadOnlyList<OutboxNotification> notifications, CancellationToken cancellationToken)
+    public static Task<long> NextNumberAndInsertAsync(CustomerCareDbContext db, Ticket ticket, string prefix, IReadOnlyList<OutboxNotification> notifications, CancellationToken cancellationToken)
+        => NumberAndInsertAsync(db, prefix, null, [], notifications, cancellationToken);
+
+    /// <summary>
+    /// Creates a ticket in one command: the number's upsert, then the ticket (its number and reference computed in
+    /// SQL), its events and its outbox rows. On PostgreSQL the statements of one command run in one implicit
+    /// transaction (one Sync), so this is atomic without <c>BEGIN</c> and <c>COMMIT</c>: one round trip in all.
+    /// </summary>
+    public static async Task<long> CreateTicketAsync(CustomerCareDbContext db, Ticket ticket, string prefix, IReadOnlyList<TicketEvent> events, IReadOnlyList<OutboxNotification> notifications, CancellationToken cancellationToken)
+    {
+        var number = await NumberAndInsertAsync(db, prefix, ticket, events, notifications, cancellationToken);
+        ticket.Number = number;
+        ticket.Reference = $"{prefix}-{number}";
+        return number;
+    }
+
+    private const string NumberSql = "(SELECT \"LastNumber\" FROM \"cc_ticket_counters\" WHERE \"TenantId\" = {0})";
+    private const string ReferenceSql = "({1} || " + NumberSql + ")";
+
+    private static async Task<long> NumberAndInsertAsync(CustomerCareDbContext db, string prefix, Ticket? ticket, IReadOnlyList<TicketEvent> events,
+        IReadOnlyList<OutboxNotification> notifications, CancellationToken cancellationToken)
     {
         var tenantId = db.CurrentTenantId ?? throw new TenantMismatchException("Cannot number a ticket without a current tenant.");
-        var entity = db.Model.FindEntityType(typeof(OutboxNotification))!;
-        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
-        var properties = entity.GetProperties().ToList();
-        var reference = properties.Single(p => p.Name == nameof(OutboxNotification.TicketReference));
-        var sql = new System.Text.StringBuilder(EfTicketNumbers.NextNumberSql).Append(";\nINSERT INTO \"").Append(entity.GetTableName()).Append("\" (")
-            .AppendJoin(", ", properties.Select(p => $"\"{p.GetColumnName(table)}\"")).Append(") VALUES ");
+        var sql = new System.Text.StringBuilder(EfTicketNumbers.NextNumberSql);
         var parameters = new List<object> { tenantId, prefix + "-" };
         using var factory = db.Database.GetDbConnection().CreateCommand();
-        for (var row = 0; row < notifications.Count; row++)
-        {
-            sql.Append(row == 0 ? "(" : ", (");
-            for (var column = 0; column < properties.Count; column++)
-            {
-                if (column > 0) sql.Append(", ");
-                var property = properties[column];
-                if (property == reference)
-                {
-                    sql.Append("({1} || (SELECT \"LastNumber\" FROM \"cc_ticket_counters\" WHERE \"TenantId\" = {0}))");
-                    continue;
-                }
-                var value = property.PropertyInfo is { } info ? info.GetValue(notifications[row]) : throw new InvalidOperationException($"Outbox property {property.Name} has no CLR property.");
-                var parameter = property.GetRelationalTypeMapping().CreateParameter(factory, $"o{row}_{column}", value, property.IsNullable);
-                sql.Append('{').Append(parameters.Count).Append('}');
-                parameters.Add(parameter);
-            }
-            sql.Append(')');
-        }
+        if (ticket is not null)
+            AppendInsert(db, sql, parameters, factory, "t", [ticket], new Dictionary<string, string> { [nameof(Ticket.Number)] = NumberSql, [nameof(Ticket.Reference)] = ReferenceSql });
+        AppendInsert(db, sql, parameters, factory, "e", events, null);
+        AppendInsert(db, sql, parameters, factory, "o", notifications, new Dictionary<string, string> { [nameof(OutboxNotification.TicketReference)] = ReferenceSql });
         long number;
         await using (var reader = await RawCommand.ExecuteReaderAsync(db, sql.ToString(), [.. parameters], cancellationToken))
         {
@@ -63,6 +63,37 @@ internal static class OutboxWriter
         }
         foreach (var notification in notifications) notification.TicketReference = $"{prefix}-{number}";
         return number;
+    }
+
+    /// <summary>Appends a multi-row <c>INSERT</c> of <paramref name="rows"/>; columns named in <paramref name="computed"/> get that SQL instead of a parameter.</summary>
+    private static void AppendInsert<T>(CustomerCareDbContext db, System.Text.StringBuilder sql, List<object> parameters, System.Data.Common.DbCommand factory,
+        string name, IReadOnlyList<T> rows, IReadOnlyDictionary<string, string>? computed)
+    {
+        if (rows.Count == 0) return;
+        var entity = db.Model.FindEntityType(typeof(T))!;
+        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+        var properties = entity.GetProperties().ToList();
+        sql.Append(";\nINSERT INTO \"").Append(entity.GetTableName()).Append("\" (")
+            .AppendJoin(", ", properties.Select(p => $"\"{p.GetColumnName(table)}\"")).Append(") VALUES ");
+        for (var row = 0; row < rows.Count; row++)
+        {
+            sql.Append(row == 0 ? "(" : ", (");
+            for (var column = 0; column < properties.Count; column++)
+            {
+                if (column > 0) sql.Append(", ");
+                var property = properties[column];
+                if (computed is not null && computed.TryGetValue(property.Name, out var expression))
+                {
+                    sql.Append(expression);
+                    continue;
+                }
+                var value = property.PropertyInfo is { } info ? info.GetValue(rows[row]) : throw new InvalidOperationException($"{typeof(T).Name} property {property.Name} has no CLR property.");
+                var parameter = property.GetRelationalTypeMapping().CreateParameter(factory, $"{name}{row}_{column}", value, property.IsNullable);
+                sql.Append('{').Append(parameters.Count).Append('}');
+                parameters.Add(parameter);
+            }
+            sql.Append(')');
+        }
     }
 
     public static async Task AddAsync(CustomerCareDbContext db, IReadOnlyList<OutboxNotification> notifications, CancellationToken cancellationToken)

@@ -17,6 +17,13 @@ internal sealed class EfTicketStore(CustomerCareDbContext db) : ITicketStore
         // Inside an assignment session (same scope, same context) the change joins its transaction,
         // so a new ticket and its automatic assignment commit together.
         var joined = db.Database.CurrentTransaction;
+        if (changes.IsNew && joined is null && db.ReservedTicketNumber is null && changes.Idempotency is null && changes.Message is null
+            && db is NpgsqlCustomerCareDbContext && changes.Events.Count <= 100 && Notifications.OutboxWriter.CanInsertWithNumber(db, ticket, changes.Notifications, allowNone: true))
+        {
+            // The usual new ticket on PostgreSQL: one command, atomic by itself, no transaction to begin or commit.
+            await Notifications.OutboxWriter.CreateTicketAsync(db, ticket, changes.ReferencePrefix ?? "", changes.Events, changes.Notifications, cancellationToken);
+            return;
+        }
         var outboxWritten = false;
         await using var owned = joined is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
         try

@@ -149,6 +149,33 @@ public abstract class StoreConformanceTests(DatabaseFixture db) : IAsyncLifetime
     // ------------------------------------------------------------------ migrations
 
     [Fact]
+    public async Task A_new_ticket_is_written_whole_or_not_at_all_and_a_failed_one_does_not_use_up_a_number()
+    {
+        var tenant = NewTenant();
+        var first = await SaveNewAsync(NewTicket(tenant));
+
+        var broken = NewTicket(tenant);
+        var created = NewEvent(broken, TicketEventKind.Created, T0);
+        var changes = new TicketChangeSet { Ticket = broken, IsNew = true, ReferencePrefix = "ACME" };
+        changes.Events.Add(created);
+        var duplicate = NewEvent(broken, TicketEventKind.Assigned, T0);
+        duplicate.Id = created.Id; // same key: the event insert fails after the number and the ticket went in
+        changes.Events.Add(duplicate);
+        changes.Notifications.Add(new CustomerCare.Notifications.OutboxNotification
+        {
+            Id = Guid.CreateVersion7(), TenantId = tenant, Channel = "email", RecipientUserId = "cust-1", RecipientAddress = "c@example.test",
+            TicketId = broken.Id, CreatedAt = T0, NextAttemptAt = T0,
+        });
+        await Assert.ThrowsAnyAsync<Exception>(() => Tickets(tenant, s => s.SaveAsync(changes, Ct)));
+
+        Assert.Null(await Tickets(tenant, s => s.FindAsync(broken.Id, Ct)));
+        var next = await SaveNewAsync(NewTicket(tenant));
+        Assert.Equal(first.Number + 1, next.Number);
+        Assert.Equal($"ACME-{next.Number}", next.Reference);
+        Assert.Equal(next.Reference, (await Tickets(tenant, s => s.FindAsync(next.Id, Ct)))!.Reference);
+    }
+
+    [Fact]
     public async Task The_actor_directory_finds_a_users_staff_entry_and_customer_profile_in_one_query_within_the_tenant()
     {
         var tenant = NewTenant();
