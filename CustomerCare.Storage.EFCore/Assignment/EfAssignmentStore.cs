@@ -11,6 +11,31 @@ namespace CustomerCare.Storage.EFCore.Assignment;
 /// <summary>The assignment queue and lock on EF Core. The lock is the tenant's row in <c>cc_assignment_state</c>.</summary>
 internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentStore
 {
+    /// <summary>Takes the tenant's lock row (creating it the first time); returns the round-robin cursor and the staff version. Tenant is <c>{0}</c>.</summary>
+    internal const string LockSql =
+        """
+        INSERT INTO "cc_assignment_state" ("TenantId", "Epoch", "StaffVersion") VALUES ({0}, 1, 0)
+        ON CONFLICT ("TenantId") DO UPDATE SET "Epoch" = "cc_assignment_state"."Epoch" + 1
+        RETURNING "LastAssignedAgentId", "StaffVersion"
+        """;
+
+    /// <summary>The agents with unresolved tickets and how many (counter rows kept by triggers).</summary>
+    internal const string LoadsSql =
+        """
+        SELECT "AgentId", "OpenTickets" FROM "cc_agent_loads" WHERE "TenantId" = {0} AND "OpenTickets" > 0
+        """;
+
+    /// <summary>
+    /// 1 when a ticket is queued (new, unassigned), else 0. Ordered as the queue index
+    /// (<c>TenantId, Status, Priority, Number</c>) so that PostgreSQL walks that index: without the order, once other
+    /// tenants have many unassigned tickets its planner expects a match early in a sequential scan, and scanned every
+    /// tenant's tickets on each create.
+    /// </summary>
+    internal const string QueuedSql =
+        """
+        SELECT COUNT(*) FROM (SELECT 1 FROM "cc_tickets" WHERE "TenantId" = {0} AND "Status" = 0 AND "AssigneeId" IS NULL ORDER BY "Priority", "Number" LIMIT 1) AS "queued"
+        """;
+
     public Task<IAssignmentSession> BeginAsync(CancellationToken cancellationToken) => BeginAsync(false, cancellationToken);
 
     public Task<IAssignmentSession> BeginForNewTicketAsync(CancellationToken cancellationToken) => BeginAsync(true, cancellationToken);
@@ -27,16 +52,7 @@ internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentS
         var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         try
         {
-            var sql =
-                """
-                INSERT INTO "cc_assignment_state" ("TenantId", "Epoch", "StaffVersion") VALUES ({0}, 1, 0)
-                ON CONFLICT ("TenantId") DO UPDATE SET "Epoch" = "cc_assignment_state"."Epoch" + 1
-                RETURNING "LastAssignedAgentId", "StaffVersion";
-                """ + (newTicket ? EfTicketNumbers.NextNumberSql + ";\n" : "") +
-                """
-                SELECT "AgentId", "OpenTickets" FROM "cc_agent_loads" WHERE "TenantId" = {0} AND "OpenTickets" > 0;
-                SELECT COUNT(*) FROM (SELECT 1 FROM "cc_tickets" WHERE "TenantId" = {0} AND "Status" = 0 AND "AssigneeId" IS NULL LIMIT 1) AS "queued";
-                """;
+            var sql = LockSql + ";\n" + (newTicket ? EfTicketNumbers.NextNumberSql + ";\n" : "") + LoadsSql + ";\n" + QueuedSql + ";";
             string? last;
             long staffVersion;
             var loads = new Dictionary<string, int>(StringComparer.Ordinal);
