@@ -57,7 +57,7 @@ internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentS
             long staffVersion;
             var loads = new Dictionary<string, int>(StringComparer.Ordinal);
             bool queued;
-            await using (var reader = await RawCommand.ExecuteReaderAsync(db, sql, [tenantId], cancellationToken))
+            await using (var reader = await RawCommand.ExecutePreparedReaderAsync(db, sql, [tenantId], cancellationToken))
             {
                 var r = reader.DbDataReader;
                 await r.ReadAsync(cancellationToken);

@@ -59,6 +59,10 @@ internal static class AssignmentBenchmark
         var elapsed = tenants.Keys.ToDictionary(k => k, _ => TimeSpan.Zero);
         var trips = tenants.Keys.ToDictionary(k => k, _ => new List<(int Commands, int Commits)>());
         var perTenant = options.Tickets;
+        // CPU time (Linux schedstat, ns) of this process and of the database's server processes, per tenant: on a
+        // loaded machine wall time inflates with waiting for a core, CPU time much less.
+        var cpu = tenants.Keys.ToDictionary(k => k, _ => (Client: 0L, Server: 0L));
+        var serverPids = await database.ServerProcessIdsAsync();
         // --phases: also sum the time spent inside each kind of SQL command, and in beginning and committing.
         var phases = options.Arguments.Contains("--phases") ? tenants.Keys.ToDictionary(k => k, _ => new PhaseTimes()) : null;
         for (var done = 0; done < perTenant; done += Block)
@@ -66,9 +70,11 @@ internal static class AssignmentBenchmark
             foreach (var (id, tenant) in tenants)
             {
                 database.Commands.Phases = phases?[id];
+                var (client, server) = (CpuClock.Process(), CpuClock.Of(serverPids));
                 var watch = Stopwatch.StartNew();
                 await CreateAsync(provider, tenant, Math.Min(Block, perTenant - done), samples[id], database.Commands, trips[id], outbox);
                 elapsed[id] += watch.Elapsed;
+                cpu[id] = (cpu[id].Client + CpuClock.Process() - client, cpu[id].Server + CpuClock.Of(serverPids) - server);
             }
         }
         database.Commands.Phases = null;
@@ -76,14 +82,15 @@ internal static class AssignmentBenchmark
         var baseline = elapsed["manual"].TotalSeconds;
         Console.WriteLine($"# Assignment overhead on raising a ticket — {options.Provider}, {options.Agents} agents, {perTenant} tickets per tenant, sequential{(outbox ? ", with outbox" : "")}");
         Console.WriteLine();
-        Console.WriteLine("| strategy | tickets/s | mean ms | p50 ms | p95 ms | p99 ms | time vs manual | SQL commands per create (min–max) | commits |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| strategy | tickets/s | mean ms | p50 ms | p95 ms | p99 ms | time vs manual | SQL commands per create (min–max) | commits | CPU ms per create: process + server | CPU vs manual |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        double CpuPerCreate(string id) => (cpu[id].Client + cpu[id].Server) / 1e6 / samples[id].Count;
         foreach (var id in new[] { "manual", "least-loaded", "round-robin" })
         {
             var s = samples[id];
             s.Sort();
             var seconds = elapsed[id].TotalSeconds;
-            Console.WriteLine($"| {id} | {s.Count / seconds:F0} | {s.Average():F2} | {Percentile(s, 0.50):F2} | {Percentile(s, 0.95):F2} | {Percentile(s, 0.99):F2} | {seconds / baseline:P0} | {trips[id].Average(t => t.Commands):F2} ({trips[id].Min(t => t.Commands)}–{trips[id].Max(t => t.Commands)}) | {trips[id].Average(t => t.Commits):F2} |");
+            Console.WriteLine($"| {id} | {s.Count / seconds:F0} | {s.Average():F2} | {Percentile(s, 0.50):F2} | {Percentile(s, 0.95):F2} | {Percentile(s, 0.99):F2} | {seconds / baseline:P0} | {trips[id].Average(t => t.Commands):F2} ({trips[id].Min(t => t.Commands)}–{trips[id].Max(t => t.Commands)}) | {trips[id].Average(t => t.Commits):F2} | {cpu[id].Client / 1e6 / s.Count:F3} + {cpu[id].Server / 1e6 / s.Count:F3} | {CpuPerCreate(id) / CpuPerCreate("manual"):P0} |");
         }
 
         if (phases is not null)
@@ -183,6 +190,39 @@ internal static class AssignmentBenchmark
         => sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 }
 
+/// <summary>CPU time consumed so far, from Linux's <c>/proc/…/schedstat</c> (nanoseconds on a core); 0 where unavailable.</summary>
+internal static class CpuClock
+{
+    /// <summary>All threads of this process.</summary>
+    public static long Process()
+    {
+        try
+        {
+            return Directory.GetDirectories("/proc/self/task").Sum(task => Read(Path.Combine(task, "schedstat")));
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>The given processes (the database server's backends).</summary>
+    public static long Of(IReadOnlyList<int> pids) => pids.Sum(pid => Read($"/proc/{pid}/schedstat"));
+
+    private static long Read(string path)
+    {
+        try
+        {
+            var text = File.ReadAllText(path);
+            return long.Parse(text.AsSpan(0, text.IndexOf(' ', StringComparison.Ordinal)), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or ArgumentOutOfRangeException)
+        {
+            return 0;
+        }
+    }
+}
+
 /// <summary>A throwaway benchmark database: a temp SQLite file, or a new PostgreSQL database dropped afterwards.</summary>
 internal sealed class BenchDatabase : IAsyncDisposable
 {
@@ -230,6 +270,23 @@ internal sealed class BenchDatabase : IAsyncDisposable
         }
         var cs = new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
         return new BenchDatabase(ef => ef.UseNpgsql(cs), cs, null, admin, name);
+    }
+
+    /// <summary>
+    /// The server processes serving this database's connections when the server runs on this machine (PostgreSQL
+    /// backends, found in <c>pg_stat_activity</c>); empty for SQLite, which runs inside this process.
+    /// </summary>
+    public async Task<IReadOnlyList<int>> ServerProcessIdsAsync()
+    {
+        if (_name is null) return [];
+        await using var connection = new NpgsqlConnection(_admin);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT pid FROM pg_stat_activity WHERE datname = @name", connection);
+        command.Parameters.AddWithValue("name", _name);
+        var pids = new List<int>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) pids.Add(reader.GetInt32(0));
+        return pids.Where(pid => File.Exists($"/proc/{pid}/schedstat")).ToList();
     }
 
     public async ValueTask DisposeAsync()

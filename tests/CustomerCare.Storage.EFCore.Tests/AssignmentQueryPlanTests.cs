@@ -81,13 +81,43 @@ public abstract class AssignmentQueryPlanTests(DatabaseFixture db) : IAsyncLifet
     }
 }
 
-/// <summary>On PostgreSQL: no sequential scan of <c>cc_tickets</c> in the <c>EXPLAIN</c> output.</summary>
+/// <summary>On PostgreSQL: no sequential scan of <c>cc_tickets</c> in the <c>EXPLAIN</c> output; the fixed statements are prepared.</summary>
 public sealed class PostgreSqlAssignmentQueryPlanTests(PostgreSqlDatabaseFixture db)
     : AssignmentQueryPlanTests(db), IClassFixture<PostgreSqlDatabaseFixture>
 {
     protected override bool ScansTickets(string plan) => plan.Contains("Seq Scan on cc_tickets", StringComparison.Ordinal);
 
     protected override string Explain(string statement) => "EXPLAIN (COSTS OFF) " + statement;
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task The_assignment_lock_statements_are_prepared_on_the_connection_unless_turned_off(bool prepare)
+    {
+        // A pool of its own: Npgsql keeps prepared statements on pooled physical connections.
+        var connectionString = await Db.InTenantAsync(null, sp => Task.FromResult(
+            new Npgsql.NpgsqlConnectionStringBuilder(sp.GetRequiredService<CustomerCareDbContext>().Database.GetConnectionString()) { ApplicationName = $"prepare-{Guid.NewGuid():N}" }.ConnectionString));
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddCustomerCare().UseEntityFrameworkCore(ef => ef.UseNpgsql(connectionString), o => o.PrepareStatements = prepare);
+        await using var provider = services.BuildServiceProvider();
+        var tenant = $"p-{Guid.NewGuid():N}"[..20];
+
+        using var _ = provider.GetRequiredService<CustomerCare.MultiTenancy.ITenantContextSetter>()
+            .BeginScope(new CustomerCare.MultiTenancy.TenantContext(DatabaseFixture.Tenant(tenant)));
+        await using var scope = provider.CreateAsyncScope();
+        var context = scope.ServiceProvider.GetRequiredService<CustomerCareDbContext>();
+        await context.Database.OpenConnectionAsync(TestContext.Current.CancellationToken);
+        var store = scope.ServiceProvider.GetRequiredService<CustomerCare.Assignment.IAssignmentStore>();
+        for (var i = 0; i < 2; i++)
+        {
+            await using var session = await store.BeginForNewTicketAsync(TestContext.Current.CancellationToken);
+        }
+
+        var prepared = await context.Database.SqlQueryRaw<string>("SELECT statement AS \"Value\" FROM pg_prepared_statements").ToListAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(prepare ? 4 : 0, prepared.Count(s => s.Contains("cc_assignment_state", StringComparison.Ordinal) || s.Contains("cc_ticket_counters", StringComparison.Ordinal)
+            || s.Contains("cc_agent_loads", StringComparison.Ordinal) || s.Contains("\"queued\"", StringComparison.Ordinal)));
+    }
 }
 
 /// <summary>On SQLite: no <c>SCAN cc_tickets</c> in the <c>EXPLAIN QUERY PLAN</c> output.</summary>
