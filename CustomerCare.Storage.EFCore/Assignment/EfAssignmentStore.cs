@@ -19,22 +19,24 @@ internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentS
         RETURNING "LastAssignedAgentId", "StaffVersion"
         """;
 
-    /// <summary>The agents with unresolved tickets and how many (counter rows kept by triggers).</summary>
-    internal const string LoadsSql =
+    /// <summary>
+    /// One statement after the lock: the agents with unresolved tickets and how many (counter rows kept by triggers),
+    /// then a row with a <c>NULL</c> agent when a ticket is queued (new, unassigned). The queue is probed through a
+    /// scalar subquery ordered as the queue index (<c>TenantId, Status, Priority, Number</c>), so that PostgreSQL walks
+    /// that index: as an unordered <c>LIMIT 1</c> (or an <c>EXISTS</c>, which drops the order), once other tenants had
+    /// many unassigned tickets its planner expected an early match in a sequential scan and read every tenant's
+    /// tickets on each create.
+    /// </summary>
+    internal const string LoadsAndQueueSql =
         """
         SELECT "AgentId", "OpenTickets" FROM "cc_agent_loads" WHERE "TenantId" = {0} AND "OpenTickets" > 0
+        UNION ALL
+        SELECT NULL, 0 WHERE (SELECT 1 FROM "cc_tickets" WHERE "TenantId" = {0} AND "Status" = 0 AND "AssigneeId" IS NULL ORDER BY "Priority", "Number" LIMIT 1) IS NOT NULL
         """;
 
-    /// <summary>
-    /// 1 when a ticket is queued (new, unassigned), else 0. Ordered as the queue index
-    /// (<c>TenantId, Status, Priority, Number</c>) so that PostgreSQL walks that index: without the order, once other
-    /// tenants have many unassigned tickets its planner expects a match early in a sequential scan, and scanned every
-    /// tenant's tickets on each create.
-    /// </summary>
-    internal const string QueuedSql =
-        """
-        SELECT COUNT(*) FROM (SELECT 1 FROM "cc_tickets" WHERE "TenantId" = {0} AND "Status" = 0 AND "AssigneeId" IS NULL ORDER BY "Priority", "Number" LIMIT 1) AS "queued"
-        """;
+    /// <summary>The command under the lock, for a drain and for a new ticket (which also takes its number).</summary>
+    private const string LockOnlySql = LockSql + ";\n" + LoadsAndQueueSql + ";";
+    private const string LockForNewTicketSql = LockSql + ";\n" + EfTicketNumbers.NextNumberSql + ";\n" + LoadsAndQueueSql + ";";
 
     public Task<IAssignmentSession> BeginAsync(CancellationToken cancellationToken) => BeginAsync(false, cancellationToken);
 
@@ -43,8 +45,8 @@ internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentS
     /// <summary>
     /// One command: the lock-row upsert (which takes the row lock on PostgreSQL, the write lock on SQLite, until
     /// commit, so batches of one tenant run one at a time on every host instance) returning the round-robin cursor
-    /// and the staff version; for a new ticket, its number; the agents' loads (counter rows kept by triggers); and
-    /// whether any ticket is queued.
+    /// and the staff version; for a new ticket, its number; then, in one statement (run after the lock is held, so it
+    /// sees every commit before it), the agents' loads (counter rows kept by triggers) and whether any ticket is queued.
     /// </summary>
     private async Task<IAssignmentSession> BeginAsync(bool newTicket, CancellationToken cancellationToken)
     {
@@ -52,7 +54,7 @@ internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentS
         var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         try
         {
-            var sql = LockSql + ";\n" + (newTicket ? EfTicketNumbers.NextNumberSql + ";\n" : "") + LoadsSql + ";\n" + QueuedSql + ";";
+            var sql = newTicket ? LockForNewTicketSql : LockOnlySql;
             string? last;
             long staffVersion;
             var loads = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -70,10 +72,12 @@ internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentS
                     db.ReservedTicketNumber = r.GetInt64(0);
                 }
                 await r.NextResultAsync(cancellationToken);
-                while (await r.ReadAsync(cancellationToken)) loads[r.GetString(0)] = r.GetInt32(1);
-                await r.NextResultAsync(cancellationToken);
-                await r.ReadAsync(cancellationToken);
-                queued = r.GetInt64(0) > 0;
+                queued = false;
+                while (await r.ReadAsync(cancellationToken))
+                {
+                    if (await r.IsDBNullAsync(0, cancellationToken)) queued = true;
+                    else loads[r.GetString(0)] = r.GetInt32(1);
+                }
             }
             return new Session(db, transaction, last, staffVersion, loads, queued);
         }
