@@ -113,7 +113,7 @@ internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentS
     {
         private readonly List<CustomerCare.Notifications.OutboxNotification> _notifications = [];
         private bool _committed;
-        private AssignmentState? _cursor;
+        private string? _cursorByInsert;
 
         public string? LastAssignedAgentId => lastAssigned;
 
@@ -139,25 +139,20 @@ internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentS
             db.TicketEvents.Add(assignedEvent);
         }
 
-        /// <summary>Tracks the cursor now, so the next SaveChanges of this scope's context (the new ticket's) writes it.</summary>
-        public void SaveCursorWithNextChange(string? lastAssignedAgentId)
-        {
-            if (_cursor is not null || lastAssignedAgentId == lastAssigned) return;
-            _cursor = new AssignmentState { TenantId = db.CurrentTenantId!, LastAssignedAgentId = lastAssignedAgentId };
-            db.Attach(_cursor).Property(s => s.LastAssignedAgentId).IsModified = true;
-        }
+        /// <summary>
+        /// The new ticket goes in already assigned to <paramref name="lastAssignedAgentId"/>, and inserting an assigned
+        /// ticket moves the cursor in the database (trigger of migration <c>AssignmentCursorTrigger</c>): nothing to
+        /// write here, and <see cref="CommitAsync"/> need not write it either.
+        /// </summary>
+        public void SaveCursorWithNextChange(string? lastAssignedAgentId) => _cursorByInsert = lastAssignedAgentId;
 
         public async Task CommitAsync(string? lastAssignedAgentId, CancellationToken cancellationToken)
         {
             try
             {
-                // The cursor is written unless it is unchanged or already went out with the new ticket's changes.
-                var cursorSaved = _cursor is not null && _cursor.LastAssignedAgentId == lastAssignedAgentId && db.Entry(_cursor).State == EntityState.Detached;
-                if (lastAssignedAgentId != lastAssigned && !cursorSaved)
-                {
-                    if (_cursor is not null && db.Entry(_cursor).State != EntityState.Detached) _cursor.LastAssignedAgentId = lastAssignedAgentId;
-                    else db.Attach(new AssignmentState { TenantId = db.CurrentTenantId!, LastAssignedAgentId = lastAssignedAgentId }).Property(s => s.LastAssignedAgentId).IsModified = true;
-                }
+                // The cursor is written unless it is unchanged or the new ticket's insert moved it.
+                if (lastAssignedAgentId != lastAssigned && (lastAssignedAgentId is null || lastAssignedAgentId != _cursorByInsert))
+                    db.Attach(new AssignmentState { TenantId = db.CurrentTenantId!, LastAssignedAgentId = lastAssignedAgentId }).Property(s => s.LastAssignedAgentId).IsModified = true;
                 await Notifications.OutboxWriter.AddAsync(db, _notifications, cancellationToken);
                 if (db.ChangeTracker.HasChanges()) await db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
