@@ -52,8 +52,14 @@ internal static class AssignmentBenchmark
             });
         }
 
-        // Warm up each path (JIT, connection pools, query compilation) before measuring.
-        foreach (var tenant in tenants.Values) await CreateAsync(provider, tenant, 20, new List<double>(), database.Commands, new List<(int, int)>(), outbox);
+        // Warm up each path (JIT, connection pools, query compilation) before measuring: --warmup creates per tenant
+        // (default 600; with 20, tiered compilation was still recompiling hot methods during the measured blocks and
+        // took about two thirds of the process's CPU time, see BENCHMARKS.md issue 5).
+        var warmup = options.Int("--warmup", options.Smoke ? 20 : 600);
+        for (var done = 0; done < warmup; done += Block)
+        {
+            foreach (var tenant in tenants.Values) await CreateAsync(provider, tenant, Math.Min(Block, warmup - done), new List<double>(), database.Commands, new List<(int, int)>(), outbox);
+        }
 
         var samples = tenants.Keys.ToDictionary(k => k, _ => new List<double>());
         var elapsed = tenants.Keys.ToDictionary(k => k, _ => TimeSpan.Zero);
