@@ -11,6 +11,33 @@ namespace CustomerCare.Storage.EFCore.Assignment;
 /// <summary>The assignment queue and lock on EF Core. The lock is the tenant's row in <c>cc_assignment_state</c>.</summary>
 internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentStore
 {
+    /// <summary>Takes the tenant's lock row (creating it the first time); returns the round-robin cursor and the staff version. Tenant is <c>{0}</c>.</summary>
+    internal const string LockSql =
+        """
+        INSERT INTO "cc_assignment_state" ("TenantId", "Epoch", "StaffVersion") VALUES ({0}, 1, 0)
+        ON CONFLICT ("TenantId") DO UPDATE SET "Epoch" = "cc_assignment_state"."Epoch" + 1
+        RETURNING "LastAssignedAgentId", "StaffVersion"
+        """;
+
+    /// <summary>
+    /// One statement after the lock: the agents with unresolved tickets and how many (counter rows kept by triggers),
+    /// then a row with a <c>NULL</c> agent when a ticket is queued (new, unassigned). The queue is probed through a
+    /// scalar subquery ordered as the queue index (<c>TenantId, Status, Priority, Number</c>), so that PostgreSQL walks
+    /// that index: as an unordered <c>LIMIT 1</c> (or an <c>EXISTS</c>, which drops the order), once other tenants had
+    /// many unassigned tickets its planner expected an early match in a sequential scan and read every tenant's
+    /// tickets on each create.
+    /// </summary>
+    internal const string LoadsAndQueueSql =
+        """
+        SELECT "AgentId", "OpenTickets" FROM "cc_agent_loads" WHERE "TenantId" = {0} AND "OpenTickets" > 0
+        UNION ALL
+        SELECT NULL, 0 WHERE (SELECT 1 FROM "cc_tickets" WHERE "TenantId" = {0} AND "Status" = 0 AND "AssigneeId" IS NULL ORDER BY "Priority", "Number" LIMIT 1) IS NOT NULL
+        """;
+
+    /// <summary>The command under the lock, for a drain and for a new ticket (which also takes its number).</summary>
+    private const string LockOnlySql = LockSql + ";\n" + LoadsAndQueueSql + ";";
+    private const string LockForNewTicketSql = LockSql + ";\n" + EfTicketNumbers.NextNumberSql + ";\n" + LoadsAndQueueSql + ";";
+
     public Task<IAssignmentSession> BeginAsync(CancellationToken cancellationToken) => BeginAsync(false, cancellationToken);
 
     public Task<IAssignmentSession> BeginForNewTicketAsync(CancellationToken cancellationToken) => BeginAsync(true, cancellationToken);
@@ -18,8 +45,8 @@ internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentS
     /// <summary>
     /// One command: the lock-row upsert (which takes the row lock on PostgreSQL, the write lock on SQLite, until
     /// commit, so batches of one tenant run one at a time on every host instance) returning the round-robin cursor
-    /// and the staff version; for a new ticket, its number; the agents' loads (counter rows kept by triggers); and
-    /// whether any ticket is queued.
+    /// and the staff version; for a new ticket, its number; then, in one statement (run after the lock is held, so it
+    /// sees every commit before it), the agents' loads (counter rows kept by triggers) and whether any ticket is queued.
     /// </summary>
     private async Task<IAssignmentSession> BeginAsync(bool newTicket, CancellationToken cancellationToken)
     {
@@ -27,21 +54,12 @@ internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentS
         var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         try
         {
-            var sql =
-                """
-                INSERT INTO "cc_assignment_state" ("TenantId", "Epoch", "StaffVersion") VALUES ({0}, 1, 0)
-                ON CONFLICT ("TenantId") DO UPDATE SET "Epoch" = "cc_assignment_state"."Epoch" + 1
-                RETURNING "LastAssignedAgentId", "StaffVersion";
-                """ + (newTicket ? EfTicketNumbers.NextNumberSql + ";\n" : "") +
-                """
-                SELECT "AgentId", "OpenTickets" FROM "cc_agent_loads" WHERE "TenantId" = {0} AND "OpenTickets" > 0;
-                SELECT COUNT(*) FROM (SELECT 1 FROM "cc_tickets" WHERE "TenantId" = {0} AND "Status" = 0 AND "AssigneeId" IS NULL LIMIT 1) AS "queued";
-                """;
+            var sql = newTicket ? LockForNewTicketSql : LockOnlySql;
             string? last;
             long staffVersion;
             var loads = new Dictionary<string, int>(StringComparer.Ordinal);
             bool queued;
-            await using (var reader = await RawCommand.ExecuteReaderAsync(db, sql, [tenantId], cancellationToken))
+            await using (var reader = await RawCommand.ExecutePreparedReaderAsync(db, sql, [tenantId], cancellationToken))
             {
                 var r = reader.DbDataReader;
                 await r.ReadAsync(cancellationToken);
@@ -54,10 +72,12 @@ internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentS
                     db.ReservedTicketNumber = r.GetInt64(0);
                 }
                 await r.NextResultAsync(cancellationToken);
-                while (await r.ReadAsync(cancellationToken)) loads[r.GetString(0)] = r.GetInt32(1);
-                await r.NextResultAsync(cancellationToken);
-                await r.ReadAsync(cancellationToken);
-                queued = r.GetInt64(0) > 0;
+                queued = false;
+                while (await r.ReadAsync(cancellationToken))
+                {
+                    if (await r.IsDBNullAsync(0, cancellationToken)) queued = true;
+                    else loads[r.GetString(0)] = r.GetInt32(1);
+                }
             }
             return new Session(db, transaction, last, staffVersion, loads, queued);
         }
@@ -93,7 +113,7 @@ internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentS
     {
         private readonly List<CustomerCare.Notifications.OutboxNotification> _notifications = [];
         private bool _committed;
-        private AssignmentState? _cursor;
+        private string? _cursorByInsert;
 
         public string? LastAssignedAgentId => lastAssigned;
 
@@ -119,25 +139,20 @@ internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentS
             db.TicketEvents.Add(assignedEvent);
         }
 
-        /// <summary>Tracks the cursor now, so the next SaveChanges of this scope's context (the new ticket's) writes it.</summary>
-        public void SaveCursorWithNextChange(string? lastAssignedAgentId)
-        {
-            if (_cursor is not null || lastAssignedAgentId == lastAssigned) return;
-            _cursor = new AssignmentState { TenantId = db.CurrentTenantId!, LastAssignedAgentId = lastAssignedAgentId };
-            db.Attach(_cursor).Property(s => s.LastAssignedAgentId).IsModified = true;
-        }
+        /// <summary>
+        /// The new ticket goes in already assigned to <paramref name="lastAssignedAgentId"/>, and inserting an assigned
+        /// ticket moves the cursor in the database (trigger of migration <c>AssignmentCursorTrigger</c>): nothing to
+        /// write here, and <see cref="CommitAsync"/> need not write it either.
+        /// </summary>
+        public void SaveCursorWithNextChange(string? lastAssignedAgentId) => _cursorByInsert = lastAssignedAgentId;
 
         public async Task CommitAsync(string? lastAssignedAgentId, CancellationToken cancellationToken)
         {
             try
             {
-                // The cursor is written unless it is unchanged or already went out with the new ticket's changes.
-                var cursorSaved = _cursor is not null && _cursor.LastAssignedAgentId == lastAssignedAgentId && db.Entry(_cursor).State == EntityState.Detached;
-                if (lastAssignedAgentId != lastAssigned && !cursorSaved)
-                {
-                    if (_cursor is not null && db.Entry(_cursor).State != EntityState.Detached) _cursor.LastAssignedAgentId = lastAssignedAgentId;
-                    else db.Attach(new AssignmentState { TenantId = db.CurrentTenantId!, LastAssignedAgentId = lastAssignedAgentId }).Property(s => s.LastAssignedAgentId).IsModified = true;
-                }
+                // The cursor is written unless it is unchanged or the new ticket's insert moved it.
+                if (lastAssignedAgentId != lastAssigned && (lastAssignedAgentId is null || lastAssignedAgentId != _cursorByInsert))
+                    db.Attach(new AssignmentState { TenantId = db.CurrentTenantId!, LastAssignedAgentId = lastAssignedAgentId }).Property(s => s.LastAssignedAgentId).IsModified = true;
                 await Notifications.OutboxWriter.AddAsync(db, _notifications, cancellationToken);
                 if (db.ChangeTracker.HasChanges()) await db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);

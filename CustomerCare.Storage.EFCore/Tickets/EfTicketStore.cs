@@ -160,7 +160,7 @@ internal static class EfTicketNumbers
     public static async Task<long> NextAsync(CustomerCareDbContext db, CancellationToken cancellationToken)
     {
         var tenantId = db.CurrentTenantId ?? throw new TenantMismatchException("Cannot number a ticket without a current tenant.");
-        await using var reader = await RawCommand.ExecuteReaderAsync(db, NextNumberSql, [tenantId], cancellationToken);
+        await using var reader = await RawCommand.ExecutePreparedReaderAsync(db, NextNumberSql, [tenantId], cancellationToken);
         await reader.DbDataReader.ReadAsync(cancellationToken);
         return reader.DbDataReader.GetInt64(0);
     }

@@ -52,34 +52,73 @@ internal static class AssignmentBenchmark
             });
         }
 
-        // Warm up each path (JIT, connection pools, query compilation) before measuring.
-        foreach (var tenant in tenants.Values) await CreateAsync(provider, tenant, 20, new List<double>(), database.Commands, new List<(int, int)>(), outbox);
+        // Warm up each path (JIT, connection pools, query compilation) before measuring: --warmup creates per tenant
+        // (default 600; with 20, tiered compilation was still recompiling hot methods during the measured blocks and
+        // took about two thirds of the process's CPU time, see BENCHMARKS.md issue 5).
+        var warmup = options.Int("--warmup", options.Smoke ? 20 : 600);
+        for (var done = 0; done < warmup; done += Block)
+        {
+            foreach (var tenant in tenants.Values) await CreateAsync(provider, tenant, Math.Min(Block, warmup - done), new List<double>(), database.Commands, new List<(int, int)>(), outbox);
+        }
 
         var samples = tenants.Keys.ToDictionary(k => k, _ => new List<double>());
         var elapsed = tenants.Keys.ToDictionary(k => k, _ => TimeSpan.Zero);
         var trips = tenants.Keys.ToDictionary(k => k, _ => new List<(int Commands, int Commits)>());
         var perTenant = options.Tickets;
+        // CPU time (Linux schedstat, ns) of this process and of the database's server processes, per tenant: on a
+        // loaded machine wall time inflates with waiting for a core, CPU time much less.
+        var cpu = tenants.Keys.ToDictionary(k => k, _ => (Client: 0L, Server: 0L));
+        var serverPids = await database.ServerProcessIdsAsync();
+        // --phases: also sum the time spent inside each kind of SQL command, and in beginning and committing.
+        var phases = options.Arguments.Contains("--phases") ? tenants.Keys.ToDictionary(k => k, _ => new PhaseTimes()) : null;
         for (var done = 0; done < perTenant; done += Block)
         {
             foreach (var (id, tenant) in tenants)
             {
+                database.Commands.Phases = phases?[id];
+                var (client, server) = (CpuClock.Process(), CpuClock.Of(serverPids));
                 var watch = Stopwatch.StartNew();
                 await CreateAsync(provider, tenant, Math.Min(Block, perTenant - done), samples[id], database.Commands, trips[id], outbox);
                 elapsed[id] += watch.Elapsed;
+                cpu[id] = (cpu[id].Client + CpuClock.Process() - client, cpu[id].Server + CpuClock.Of(serverPids) - server);
             }
         }
+        database.Commands.Phases = null;
 
         var baseline = elapsed["manual"].TotalSeconds;
         Console.WriteLine($"# Assignment overhead on raising a ticket — {options.Provider}, {options.Agents} agents, {perTenant} tickets per tenant, sequential{(outbox ? ", with outbox" : "")}");
         Console.WriteLine();
-        Console.WriteLine("| strategy | tickets/s | mean ms | p50 ms | p95 ms | p99 ms | time vs manual | SQL commands per create (min–max) | commits |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| strategy | tickets/s | mean ms | p50 ms | p95 ms | p99 ms | time vs manual | SQL commands per create (min–max) | commits | CPU ms per create: process + server | CPU vs manual |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        double CpuPerCreate(string id) => (cpu[id].Client + cpu[id].Server) / 1e6 / samples[id].Count;
         foreach (var id in new[] { "manual", "least-loaded", "round-robin" })
         {
             var s = samples[id];
             s.Sort();
             var seconds = elapsed[id].TotalSeconds;
-            Console.WriteLine($"| {id} | {s.Count / seconds:F0} | {s.Average():F2} | {Percentile(s, 0.50):F2} | {Percentile(s, 0.95):F2} | {Percentile(s, 0.99):F2} | {seconds / baseline:P0} | {trips[id].Average(t => t.Commands):F2} ({trips[id].Min(t => t.Commands)}–{trips[id].Max(t => t.Commands)}) | {trips[id].Average(t => t.Commits):F2} |");
+            Console.WriteLine($"| {id} | {s.Count / seconds:F0} | {s.Average():F2} | {Percentile(s, 0.50):F2} | {Percentile(s, 0.95):F2} | {Percentile(s, 0.99):F2} | {seconds / baseline:P0} | {trips[id].Average(t => t.Commands):F2} ({trips[id].Min(t => t.Commands)}–{trips[id].Max(t => t.Commands)}) | {trips[id].Average(t => t.Commits):F2} | {cpu[id].Client / 1e6 / s.Count:F3} + {cpu[id].Server / 1e6 / s.Count:F3} | {CpuPerCreate(id) / CpuPerCreate("manual"):P0} |");
+        }
+
+        if (phases is not null)
+        {
+            Console.WriteLine();
+            Console.WriteLine("Time inside the database per create (mean ms; a reader's time is executing it plus reading it until it is disposed):");
+            Console.WriteLine();
+            Console.WriteLine("| strategy | command | per create | mean ms per create |");
+            Console.WriteLine("|---|---|---:|---:|");
+            foreach (var id in new[] { "manual", "least-loaded", "round-robin" })
+            {
+                var n = samples[id].Count;
+                var inside = TimeSpan.Zero;
+                foreach (var (kind, (count, time)) in phases[id].Times.OrderByDescending(t => t.Value.Time))
+                {
+                    Console.WriteLine($"| {id} | {kind} | {(double)count / n:F2} | {time.TotalMilliseconds / n:F3} |");
+                    inside += time;
+                }
+                Console.WriteLine($"| {id} | **outside the database** (whole create − the above) | | {samples[id].Average() - inside.TotalMilliseconds / n:F3} |");
+            }
+            Console.WriteLine();
+            await ExplainAsync(database, options.Provider, phases["least-loaded"]);
         }
 
         // Every automatic ticket must really have been assigned, or the comparison means nothing.
@@ -95,6 +134,35 @@ internal static class AssignmentBenchmark
         Console.WriteLine();
         Console.WriteLine("scenario assignment: ran");
         return 0;
+    }
+
+    /// <summary>
+    /// The plans of the statements sent under the assignment lock (the last least-loaded create's command, re-run
+    /// with its parameters): <c>EXPLAIN (ANALYZE, BUFFERS)</c> in a rolled-back transaction on PostgreSQL,
+    /// <c>EXPLAIN QUERY PLAN</c> on SQLite.
+    /// </summary>
+    private static async Task ExplainAsync(BenchDatabase database, string provider, PhaseTimes phases)
+    {
+        var locked = phases.Last.FirstOrDefault(c => c.Value.Contains("cc_agent_loads", StringComparison.Ordinal)).Value;
+        if (locked is null) return;
+        System.Data.Common.DbConnection connection = provider == "sqlite" ? new SqliteConnection(database.ConnectionString) : new NpgsqlConnection(database.ConnectionString);
+        await using var _ = connection;
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        Console.WriteLine("Plans of the statements under the lock (least-loaded):");
+        Console.WriteLine();
+        Console.WriteLine("```");
+        foreach (var statement in locked.Split(';').Select(s => s.Trim()).Where(s => s.Length > 0))
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = (provider == "sqlite" ? "EXPLAIN QUERY PLAN " : "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ") + statement;
+            Console.WriteLine("-- " + statement.ReplaceLineEndings(" "));
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) Console.WriteLine("   " + reader.GetValue(reader.FieldCount - 1));
+        }
+        Console.WriteLine("```");
+        await transaction.RollbackAsync();
     }
 
     private static TenantInfo Tenant(string id, string strategy)
@@ -126,6 +194,39 @@ internal static class AssignmentBenchmark
 
     private static double Percentile(List<double> sorted, double p)
         => sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+}
+
+/// <summary>CPU time consumed so far, from Linux's <c>/proc/…/schedstat</c> (nanoseconds on a core); 0 where unavailable.</summary>
+internal static class CpuClock
+{
+    /// <summary>All threads of this process.</summary>
+    public static long Process()
+    {
+        try
+        {
+            return Directory.GetDirectories("/proc/self/task").Sum(task => Read(Path.Combine(task, "schedstat")));
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>The given processes (the database server's backends).</summary>
+    public static long Of(IReadOnlyList<int> pids) => pids.Sum(pid => Read($"/proc/{pid}/schedstat"));
+
+    private static long Read(string path)
+    {
+        try
+        {
+            var text = File.ReadAllText(path);
+            return long.Parse(text.AsSpan(0, text.IndexOf(' ', StringComparison.Ordinal)), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or ArgumentOutOfRangeException)
+        {
+            return 0;
+        }
+    }
 }
 
 /// <summary>A throwaway benchmark database: a temp SQLite file, or a new PostgreSQL database dropped afterwards.</summary>
@@ -177,6 +278,23 @@ internal sealed class BenchDatabase : IAsyncDisposable
         return new BenchDatabase(ef => ef.UseNpgsql(cs), cs, null, admin, name);
     }
 
+    /// <summary>
+    /// The server processes serving this database's connections when the server runs on this machine (PostgreSQL
+    /// backends, found in <c>pg_stat_activity</c>); empty for SQLite, which runs inside this process.
+    /// </summary>
+    public async Task<IReadOnlyList<int>> ServerProcessIdsAsync()
+    {
+        if (_name is null) return [];
+        await using var connection = new NpgsqlConnection(_admin);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT pid FROM pg_stat_activity WHERE datname = @name", connection);
+        command.Parameters.AddWithValue("name", _name);
+        var pids = new List<int>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) pids.Add(reader.GetInt32(0));
+        return pids.Where(pid => File.Exists($"/proc/{pid}/schedstat")).ToList();
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_sqlitePath is not null)
@@ -217,6 +335,46 @@ internal sealed class CommandCounter : Microsoft.EntityFrameworkCore.Diagnostics
         Interlocked.Exchange(ref _commits, 0);
     }
 
+    /// <summary>When set, every command's and transaction's duration is added to it, by kind (<c>--phases</c>).</summary>
+    public PhaseTimes? Phases { get; set; }
+
+    private void Record(System.Data.Common.DbCommand command, TimeSpan duration, bool count = true)
+    {
+        if (Phases is null) return;
+        Phases.Add(PhaseTimes.Kind(command.CommandText), duration, count);
+        if (count) Phases.Keep(command);
+    }
+
+    public override Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult DataReaderDisposing(System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.DataReaderDisposingEventData eventData, Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult result)
+    {
+        Record(command, eventData.Duration, count: false);
+        return result;
+    }
+
+    public override ValueTask<System.Data.Common.DbDataReader> ReaderExecutedAsync(System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandExecutedEventData eventData, System.Data.Common.DbDataReader result, CancellationToken cancellationToken = default)
+    {
+        Record(command, eventData.Duration);
+        return ValueTask.FromResult(result);
+    }
+
+    public override ValueTask<int> NonQueryExecutedAsync(System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandExecutedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        Record(command, eventData.Duration);
+        return ValueTask.FromResult(result);
+    }
+
+    public override ValueTask<object?> ScalarExecutedAsync(System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandExecutedEventData eventData, object? result, CancellationToken cancellationToken = default)
+    {
+        Record(command, eventData.Duration);
+        return ValueTask.FromResult(result);
+    }
+
+    public ValueTask<System.Data.Common.DbTransaction> TransactionStartedAsync(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.TransactionEndEventData eventData, System.Data.Common.DbTransaction result, CancellationToken cancellationToken = default)
+    {
+        Phases?.Add("(begin transaction)", eventData.Duration);
+        return ValueTask.FromResult(result);
+    }
+
     public override ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader>> ReaderExecutingAsync(System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData, Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader> result, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _commands);
@@ -253,12 +411,70 @@ internal sealed class CommandCounter : Microsoft.EntityFrameworkCore.Diagnostics
         return result;
     }
 
+    private long _committing;
+
+    public ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult> TransactionCommittingAsync(System.Data.Common.DbTransaction transaction, Microsoft.EntityFrameworkCore.Diagnostics.TransactionEventData eventData, Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult result, CancellationToken cancellationToken = default)
+    {
+        _committing = Stopwatch.GetTimestamp();
+        return ValueTask.FromResult(result);
+    }
+
     public Task TransactionCommittedAsync(System.Data.Common.DbTransaction transaction, Microsoft.EntityFrameworkCore.Diagnostics.TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
+        // The event's own duration runs from the transaction's start; the commit alone is from "committing".
+        Phases?.Add("(commit)", Stopwatch.GetElapsedTime(_committing));
         Interlocked.Increment(ref _commits);
         return Task.CompletedTask;
     }
 
     public void TransactionCommitted(System.Data.Common.DbTransaction transaction, Microsoft.EntityFrameworkCore.Diagnostics.TransactionEndEventData eventData)
         => Interlocked.Increment(ref _commits);
+}
+
+/// <summary>Time spent in the database per kind of command (and in beginning and committing transactions), summed over creates.</summary>
+internal sealed class PhaseTimes
+{
+    private readonly Dictionary<string, (int Count, TimeSpan Time)> _times = new(StringComparer.Ordinal);
+
+    public IReadOnlyDictionary<string, (int Count, TimeSpan Time)> Times => _times;
+
+    /// <summary>The last command of each kind, with its parameters inlined as literals (to explain its plan afterwards).</summary>
+    public Dictionary<string, string> Last { get; } = new(StringComparer.Ordinal);
+
+    public void Keep(System.Data.Common.DbCommand command)
+    {
+        var sql = command.CommandText;
+        foreach (var p in command.Parameters.Cast<System.Data.Common.DbParameter>().OrderByDescending(p => p.ParameterName.Length))
+        {
+            var name = p.ParameterName.StartsWith('@') ? p.ParameterName : "@" + p.ParameterName;
+            var literal = p.Value switch
+            {
+                null or DBNull => "NULL",
+                string text => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'",
+                bool b => b ? "TRUE" : "FALSE",
+                DateTimeOffset or DateTime or Guid => $"'{p.Value}'",
+                IFormattable number => number.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+                var other => "'" + other + "'",
+            };
+            sql = sql.Replace(name, literal, StringComparison.Ordinal);
+        }
+        lock (_times) Last[Kind(command.CommandText)] = sql;
+    }
+
+    public void Add(string kind, TimeSpan duration, bool count = true)
+    {
+        lock (_times)
+        {
+            var (n, time) = _times.GetValueOrDefault(kind);
+            _times[kind] = (count ? n + 1 : n, time + duration);
+        }
+    }
+
+    /// <summary>A command's kind: its statements' verbs and tables, e.g. <c>INSERT cc_tickets; INSERT cc_ticket_events</c>.</summary>
+    public static string Kind(string sql)
+    {
+        var statements = System.Text.RegularExpressions.Regex.Matches(sql, @"(?im)^\s*(INSERT INTO|UPDATE|SELECT\b.*?\bFROM|DELETE FROM)\s+""?(\w+)""?");
+        var parts = statements.Select(m => $"{m.Groups[1].Value.Split(' ')[0].ToUpperInvariant()} {m.Groups[2].Value}").ToList();
+        return parts.Count == 0 ? sql.Split('\n')[0] : string.Join("; ", parts.Distinct().Select(p => parts.Count(x => x == p) is var n and > 1 ? $"{n}× {p}" : p));
+    }
 }

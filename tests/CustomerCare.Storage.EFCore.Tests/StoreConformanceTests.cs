@@ -832,6 +832,28 @@ public abstract class StoreConformanceTests(DatabaseFixture db) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Inserting_an_assigned_ticket_moves_the_round_robin_cursor_and_a_queued_one_does_not()
+    {
+        var tenant = NewTenant();
+        Task<string?> CursorAsync() => Db.InTenantAsync(tenant, async sp =>
+        {
+            await using var session = await sp.GetRequiredService<CustomerCare.Assignment.IAssignmentStore>().BeginAsync(Ct);
+            var cursor = session.LastAssignedAgentId;
+            await session.CommitAsync(cursor, Ct);
+            return cursor;
+        });
+        Assert.Null(await CursorAsync());
+
+        // As the engine's fast path does: a new ticket written already assigned is the assignment, cursor included.
+        await SaveNewAsync(NewTicket(tenant, status: TicketStatus.Open, assigneeId: "agent-7"));
+        Assert.Equal("agent-7", await CursorAsync());
+
+        await SaveNewAsync(NewTicket(tenant));
+        await SaveNewAsync(NewTicket(tenant, status: TicketStatus.Resolved, assigneeId: "agent-3"));
+        Assert.Equal("agent-7", await CursorAsync());
+    }
+
+    [Fact]
     public async Task Deactivating_staff_unassigns_their_unresolved_tickets_in_one_step()
     {
         var tenant = NewTenant();

@@ -1,0 +1,130 @@
+using CustomerCare.Storage.EFCore.Assignment;
+using CustomerCare.Storage.EFCore.Tests.TestSupport;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CustomerCare.Storage.EFCore.Tests;
+
+/// <summary>
+/// The statements automatic assignment runs under the tenant's lock, on every create, read through indexes: their
+/// cost must not grow with the other tenants' tickets. Checked on the database's own plan, after <c>ANALYZE</c>, with
+/// one tenant holding many unassigned tickets (a manual-assignment tenant) next to an automatic one whose queue is empty.
+/// </summary>
+public abstract class AssignmentQueryPlanTests(DatabaseFixture db) : IAsyncLifetime
+{
+    private const int Tickets = 3000;
+
+    protected DatabaseFixture Db { get; } = db;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>Whether a plan line reads the whole tickets table.</summary>
+    protected abstract bool ScansTickets(string plan);
+
+    /// <summary>The provider's way to show a statement's plan.</summary>
+    protected abstract string Explain(string statement);
+
+    public ValueTask InitializeAsync()
+    {
+        if (Db.SkipReason is { } reason) Assert.Skip(reason);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        GC.SuppressFinalize(this);
+        return ValueTask.CompletedTask;
+    }
+
+    [Fact]
+    public async Task The_queue_check_under_the_lock_uses_an_index_when_other_tenants_have_many_unassigned_tickets()
+    {
+        var manual = $"m-{Guid.NewGuid():N}"[..20];
+        var automatic = $"a-{Guid.NewGuid():N}"[..20];
+        await Db.InTenantAsync(null, async sp =>
+        {
+            var context = sp.GetRequiredService<CustomerCareDbContext>();
+            await SeedAsync(context, manual, status: 0, assignee: null);
+            await SeedAsync(context, automatic, status: 1, assignee: "agent-1");
+            await context.Database.ExecuteSqlRawAsync("ANALYZE", Ct);
+        });
+
+        var plan = await Db.InTenantAsync(automatic, async sp =>
+        {
+            var context = sp.GetRequiredService<CustomerCareDbContext>();
+            var lines = new List<string>();
+            await using var reader = await RawCommand.ExecuteReaderAsync(context, Explain(EfAssignmentStore.LoadsAndQueueSql), [automatic], Ct);
+            while (await reader.DbDataReader.ReadAsync(Ct)) lines.Add(reader.DbDataReader.GetValue(reader.DbDataReader.FieldCount - 1).ToString()!);
+            return lines;
+        });
+
+        Assert.DoesNotContain(plan, ScansTickets);
+    }
+
+    /// <summary><see cref="Tickets"/> tickets in one statement, numbered 1…n.</summary>
+    private static Task SeedAsync(CustomerCareDbContext context, string tenant, int status, string? assignee)
+    {
+        var numbers = context.Database.IsNpgsql()
+            ? $"generate_series(1, {Tickets}) AS n"
+            : $"(WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {Tickets}) SELECT n FROM s)";
+        var id = context.Database.IsNpgsql() ? "md5({0} || n)::uuid" : "lower(hex(randomblob(16)))";
+        var now = context.Database.IsNpgsql() ? "now()" : "0";
+        const string emptyJson = "'{{}}'"; // braces doubled: the SQL is a format string
+        var sql =
+            $"""
+            INSERT INTO "cc_tickets" ("Id", "TenantId", "Number", "Reference", "Subject", "Description", "Status", "Priority",
+                "CustomFields", "CustomerId", "CustomerName", "AssigneeId", "AssigneeName", "Channel", "CreatedAt", "UpdatedAt", "MessageCount", "Version")
+            SELECT {id}, {"{0}"}, n, 'T-' || n, 'Subject', 'Description', {status}, 1, {emptyJson}, 'customer', 'Customer', {"{1}"}, {"{1}"}, 0, {now}, {now}, 0, 1
+            FROM {numbers}
+            """;
+        return context.Database.ExecuteSqlRawAsync(sql, [tenant, assignee!], Ct);
+    }
+}
+
+/// <summary>On PostgreSQL: no sequential scan of <c>cc_tickets</c> in the <c>EXPLAIN</c> output; the fixed statements are prepared.</summary>
+public sealed class PostgreSqlAssignmentQueryPlanTests(PostgreSqlDatabaseFixture db)
+    : AssignmentQueryPlanTests(db), IClassFixture<PostgreSqlDatabaseFixture>
+{
+    protected override bool ScansTickets(string plan) => plan.Contains("Seq Scan on cc_tickets", StringComparison.Ordinal);
+
+    protected override string Explain(string statement) => "EXPLAIN (COSTS OFF) " + statement;
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task The_assignment_lock_statements_are_prepared_on_the_connection_unless_turned_off(bool prepare)
+    {
+        // A pool of its own: Npgsql keeps prepared statements on pooled physical connections.
+        var connectionString = await Db.InTenantAsync(null, sp => Task.FromResult(
+            new Npgsql.NpgsqlConnectionStringBuilder(sp.GetRequiredService<CustomerCareDbContext>().Database.GetConnectionString()) { ApplicationName = $"prepare-{Guid.NewGuid():N}" }.ConnectionString));
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddCustomerCare().UseEntityFrameworkCore(ef => ef.UseNpgsql(connectionString), o => o.PrepareStatements = prepare);
+        await using var provider = services.BuildServiceProvider();
+        var tenant = $"p-{Guid.NewGuid():N}"[..20];
+
+        using var _ = provider.GetRequiredService<CustomerCare.MultiTenancy.ITenantContextSetter>()
+            .BeginScope(new CustomerCare.MultiTenancy.TenantContext(DatabaseFixture.Tenant(tenant)));
+        await using var scope = provider.CreateAsyncScope();
+        var context = scope.ServiceProvider.GetRequiredService<CustomerCareDbContext>();
+        await context.Database.OpenConnectionAsync(TestContext.Current.CancellationToken);
+        var store = scope.ServiceProvider.GetRequiredService<CustomerCare.Assignment.IAssignmentStore>();
+        for (var i = 0; i < 2; i++)
+        {
+            await using var session = await store.BeginForNewTicketAsync(TestContext.Current.CancellationToken);
+        }
+
+        var prepared = await context.Database.SqlQueryRaw<string>("SELECT statement AS \"Value\" FROM pg_prepared_statements").ToListAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(prepare ? 3 : 0, prepared.Count(s => s.Contains("cc_assignment_state", StringComparison.Ordinal) || s.Contains("cc_ticket_counters", StringComparison.Ordinal)
+            || s.Contains("cc_agent_loads", StringComparison.Ordinal)));
+    }
+}
+
+/// <summary>On SQLite: no <c>SCAN cc_tickets</c> in the <c>EXPLAIN QUERY PLAN</c> output.</summary>
+public sealed class SqliteAssignmentQueryPlanTests(SqliteDatabaseFixture db)
+    : AssignmentQueryPlanTests(db), IClassFixture<SqliteDatabaseFixture>
+{
+    protected override bool ScansTickets(string plan) => plan.StartsWith("SCAN cc_tickets", StringComparison.Ordinal);
+
+    protected override string Explain(string statement) => "EXPLAIN QUERY PLAN " + statement;
+}
