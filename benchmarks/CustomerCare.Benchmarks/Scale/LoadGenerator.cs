@@ -48,13 +48,16 @@ internal sealed class LoadGenerator(HttpClient client)
         var tasks = Enumerable.Range(0, workers).Select(w => Task.Run(async () =>
         {
             var mine = samples[w] = [];
-            while (Stopwatch.GetTimestamp() < end)
+            // At least one request per worker: on a busy machine a worker may only get a thread after a short block
+            // has ended, and a block without a single sample has no throughput or percentiles to report.
+            do
             {
                 var n = Interlocked.Increment(ref sequence);
                 var t0 = Stopwatch.GetTimestamp();
                 if (!await SendAsync(request(n), expected, cancellationToken)) Interlocked.Increment(ref errors);
                 mine.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
             }
+            while (Stopwatch.GetTimestamp() < end);
         }, cancellationToken)).ToArray();
         await Task.WhenAll(tasks);
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;

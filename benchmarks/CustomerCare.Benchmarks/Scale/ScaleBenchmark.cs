@@ -399,7 +399,7 @@ internal static class ScaleBenchmark
         public void Pair(string scenario, LoadResult subject, LoadResult baseline, string goal, bool met)
         {
             Errors += subject.Errors + baseline.Errors;
-            Add($"| {provider} | {scenario} | {subject.Throughput:F0} | {baseline.Throughput:F0} | {subject.Throughput / baseline.Throughput:P0} | " +
+            Add($"| {provider} | {scenario} | {subject.Throughput:F0} | {baseline.Throughput:F0} | {100 * subject.Throughput / baseline.Throughput:F0} % | " +
                       $"{subject.Percentile(0.5):F1} / {subject.Percentile(0.95):F1} / {subject.Percentile(0.99):F1} | " +
                       $"{baseline.Percentile(0.5):F1} / {baseline.Percentile(0.95):F1} / {baseline.Percentile(0.99):F1} | " +
                       $"{subject.Percentile(0.95) / baseline.Percentile(0.95):F2} | {subject.Requests} + {baseline.Requests} | {goal} | {(met ? "met" : "NOT met")} |" +
