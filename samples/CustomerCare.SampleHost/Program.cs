@@ -32,6 +32,7 @@ var customerCare = builder.Services.AddCustomerCare(o =>
         o.Tickets.ReopenWindow = TimeSpan.FromDays(14);
         o.Claims.RequireTenantClaim = true;
         o.Claims.NameClaimType = TenantClaimsPrincipalFactory.DisplayNameClaim;
+        configuration.GetSection("CustomerCare:Caching").Bind(o.Caching);
     })
     .UseEntityFrameworkCore(UseDatabase)
     .AddEntityFrameworkCoreTenantStore()
