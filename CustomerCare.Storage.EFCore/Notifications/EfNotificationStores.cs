@@ -26,16 +26,32 @@ internal static class OutboxWriter
     /// type mappings, so every value is stored exactly as <c>SaveChanges</c> would store it.
     /// </summary>
     public static Task<long> NextNumberAndInsertAsync(CustomerCareDbContext db, Ticket ticket, string prefix, IReadOnlyList<OutboxNotification> notifications, CancellationToken cancellationToken)
-        => NumberAndInsertAsync(db, prefix, null, [], notifications, cancellationToken);
+    {
+        var (sql, parameters) = Build(db, prefix, null, [], notifications);
+        return ExecuteAsync(db, sql, parameters, prefix, notifications, cancellationToken);
+    }
 
     /// <summary>
     /// Creates a ticket in one command: the number's upsert, then the ticket (its number and reference computed in
     /// SQL), its events and its outbox rows. On PostgreSQL the statements of one command run in one implicit
-    /// transaction (one Sync), so this is atomic without <c>BEGIN</c> and <c>COMMIT</c>: one round trip in all.
+    /// transaction (one Sync), so this is atomic without <c>BEGIN</c> and <c>COMMIT</c>: one round trip in all. On
+    /// SQLite the command runs in a transaction of its own, begun only once the command is built, so that the
+    /// database's single write lock is held for the statements alone.
     /// </summary>
     public static async Task<long> CreateTicketAsync(CustomerCareDbContext db, Ticket ticket, string prefix, IReadOnlyList<TicketEvent> events, IReadOnlyList<OutboxNotification> notifications, CancellationToken cancellationToken)
     {
-        var number = await NumberAndInsertAsync(db, prefix, ticket, events, notifications, cancellationToken);
+        var (sql, parameters) = Build(db, prefix, ticket, events, notifications);
+        long number;
+        if (db is NpgsqlCustomerCareDbContext)
+        {
+            number = await ExecuteAsync(db, sql, parameters, prefix, notifications, cancellationToken);
+        }
+        else
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            number = await ExecuteAsync(db, sql, parameters, prefix, notifications, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
         ticket.Number = number;
         ticket.Reference = $"{prefix}-{number}";
         return number;
@@ -44,8 +60,8 @@ internal static class OutboxWriter
     private const string NumberSql = "(SELECT \"LastNumber\" FROM \"cc_ticket_counters\" WHERE \"TenantId\" = {0})";
     private const string ReferenceSql = "({1} || " + NumberSql + ")";
 
-    private static async Task<long> NumberAndInsertAsync(CustomerCareDbContext db, string prefix, Ticket? ticket, IReadOnlyList<TicketEvent> events,
-        IReadOnlyList<OutboxNotification> notifications, CancellationToken cancellationToken)
+    private static (string Sql, object[] Parameters) Build(CustomerCareDbContext db, string prefix, Ticket? ticket, IReadOnlyList<TicketEvent> events,
+        IReadOnlyList<OutboxNotification> notifications)
     {
         var tenantId = db.CurrentTenantId ?? throw new TenantMismatchException("Cannot number a ticket without a current tenant.");
         var sql = new System.Text.StringBuilder(EfTicketNumbers.NextNumberSql);
@@ -55,11 +71,19 @@ internal static class OutboxWriter
             AppendInsert(db, sql, parameters, factory, "t", [ticket], new Dictionary<string, string> { [nameof(Ticket.Number)] = NumberSql, [nameof(Ticket.Reference)] = ReferenceSql });
         AppendInsert(db, sql, parameters, factory, "e", events, null);
         AppendInsert(db, sql, parameters, factory, "o", notifications, new Dictionary<string, string> { [nameof(OutboxNotification.TicketReference)] = ReferenceSql });
+        return (sql.ToString(), [.. parameters]);
+    }
+
+    private static async Task<long> ExecuteAsync(CustomerCareDbContext db, string sql, object[] parameters, string prefix, IReadOnlyList<OutboxNotification> notifications, CancellationToken cancellationToken)
+    {
         long number;
-        await using (var reader = await RawCommand.ExecuteReaderAsync(db, sql.ToString(), [.. parameters], cancellationToken))
+        await using (var reader = await RawCommand.ExecuteReaderAsync(db, sql, parameters, cancellationToken))
         {
             await reader.DbDataReader.ReadAsync(cancellationToken);
             number = reader.DbDataReader.GetInt64(0);
+            // Step through the statements after the first, so that each runs now and its error (a constraint, say) is thrown
+            // here, inside the transaction, rather than lost when the reader is disposed.
+            while (await reader.DbDataReader.NextResultAsync(cancellationToken)) { }
         }
         foreach (var notification in notifications) notification.TicketReference = $"{prefix}-{number}";
         return number;

@@ -18,9 +18,9 @@ internal sealed class EfTicketStore(CustomerCareDbContext db) : ITicketStore
         // so a new ticket and its automatic assignment commit together.
         var joined = db.Database.CurrentTransaction;
         if (changes.IsNew && joined is null && db.ReservedTicketNumber is null && changes.Idempotency is null && changes.Message is null
-            && db is NpgsqlCustomerCareDbContext && changes.Events.Count <= 100 && Notifications.OutboxWriter.CanInsertWithNumber(db, ticket, changes.Notifications, allowNone: true))
+            && changes.Events.Count <= 100 && Notifications.OutboxWriter.CanInsertWithNumber(db, ticket, changes.Notifications, allowNone: true))
         {
-            // The usual new ticket on PostgreSQL: one command, atomic by itself, no transaction to begin or commit.
+            // The usual new ticket: one command (atomic by itself on PostgreSQL; in a short transaction on SQLite).
             await Notifications.OutboxWriter.CreateTicketAsync(db, ticket, changes.ReferencePrefix ?? "", changes.Events, changes.Notifications, cancellationToken);
             return;
         }
