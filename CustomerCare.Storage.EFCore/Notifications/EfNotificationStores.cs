@@ -3,6 +3,7 @@ using CustomerCare.Storage.EFCore.Tickets;
 using CustomerCare.Tickets;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace CustomerCare.Storage.EFCore.Notifications;
 
@@ -68,9 +69,9 @@ internal static class OutboxWriter
         var parameters = new List<object> { tenantId, prefix + "-" };
         using var factory = db.Database.GetDbConnection().CreateCommand();
         if (ticket is not null)
-            AppendInsert(db, sql, parameters, factory, "t", [ticket], new Dictionary<string, string> { [nameof(Ticket.Number)] = NumberSql, [nameof(Ticket.Reference)] = ReferenceSql });
-        AppendInsert(db, sql, parameters, factory, "e", events, null);
-        AppendInsert(db, sql, parameters, factory, "o", notifications, new Dictionary<string, string> { [nameof(OutboxNotification.TicketReference)] = ReferenceSql });
+            AppendInsert(db, sql, parameters, factory, "t", [ticket]);
+        AppendInsert(db, sql, parameters, factory, "e", events);
+        AppendInsert(db, sql, parameters, factory, "o", notifications);
         return (sql.ToString(), [.. parameters]);
     }
 
@@ -89,32 +90,52 @@ internal static class OutboxWriter
         return number;
     }
 
-    /// <summary>Appends a multi-row <c>INSERT</c> of <paramref name="rows"/>; columns named in <paramref name="computed"/> get that SQL instead of a parameter.</summary>
+    private static readonly Dictionary<string, string> TicketComputed = new() { [nameof(Ticket.Number)] = NumberSql, [nameof(Ticket.Reference)] = ReferenceSql };
+    private static readonly Dictionary<string, string> OutboxComputed = new() { [nameof(OutboxNotification.TicketReference)] = ReferenceSql };
+
+    /// <summary>
+    /// What an <c>INSERT</c> of one entity type needs from the model, worked out once per model (a runtime annotation)
+    /// rather than on every ticket: the statement's head and, per column, the property with its type mapping or the SQL
+    /// that computes it.
+    /// </summary>
+    private sealed record InsertShape(string Head, (IProperty Property, RelationalTypeMapping Mapping, System.Reflection.PropertyInfo Info, string? Sql)[] Columns);
+
+    private static InsertShape ShapeOf<T>(CustomerCareDbContext db)
+        => db.Model.GetOrAddRuntimeAnnotationValue("CustomerCare:InsertShape:" + typeof(T).Name, static model =>
+        {
+            var entity = model!.FindEntityType(typeof(T))!;
+            var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+            var computed = typeof(T) == typeof(Ticket) ? TicketComputed : typeof(T) == typeof(OutboxNotification) ? OutboxComputed : [];
+            var properties = entity.GetProperties().ToList();
+            var head = $";\nINSERT INTO \"{entity.GetTableName()}\" ({string.Join(", ", properties.Select(p => $"\"{p.GetColumnName(table)}\""))}) VALUES ";
+            return new InsertShape(head, [.. properties.Select(p => (
+                (IProperty)p,
+                p.GetRelationalTypeMapping(),
+                p.PropertyInfo ?? throw new InvalidOperationException($"{typeof(T).Name} property {p.Name} has no CLR property."),
+                computed.GetValueOrDefault(p.Name)))]);
+        }, db.Model);
+
+    /// <summary>Appends a multi-row <c>INSERT</c> of <paramref name="rows"/>; computed columns (the ticket's number and reference) get their SQL instead of a parameter.</summary>
     private static void AppendInsert<T>(CustomerCareDbContext db, System.Text.StringBuilder sql, List<object> parameters, System.Data.Common.DbCommand factory,
-        string name, IReadOnlyList<T> rows, IReadOnlyDictionary<string, string>? computed)
+        string name, IReadOnlyList<T> rows)
     {
         if (rows.Count == 0) return;
-        var entity = db.Model.FindEntityType(typeof(T))!;
-        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
-        var properties = entity.GetProperties().ToList();
-        sql.Append(";\nINSERT INTO \"").Append(entity.GetTableName()).Append("\" (")
-            .AppendJoin(", ", properties.Select(p => $"\"{p.GetColumnName(table)}\"")).Append(") VALUES ");
+        var shape = ShapeOf<T>(db);
+        sql.Append(shape.Head);
         for (var row = 0; row < rows.Count; row++)
         {
             sql.Append(row == 0 ? "(" : ", (");
-            for (var column = 0; column < properties.Count; column++)
+            for (var column = 0; column < shape.Columns.Length; column++)
             {
                 if (column > 0) sql.Append(", ");
-                var property = properties[column];
-                if (computed is not null && computed.TryGetValue(property.Name, out var expression))
+                var (property, mapping, info, expression) = shape.Columns[column];
+                if (expression is not null)
                 {
                     sql.Append(expression);
                     continue;
                 }
-                var value = property.PropertyInfo is { } info ? info.GetValue(rows[row]) : throw new InvalidOperationException($"{typeof(T).Name} property {property.Name} has no CLR property.");
-                var parameter = property.GetRelationalTypeMapping().CreateParameter(factory, $"{name}{row}_{column}", value, property.IsNullable);
-                sql.Append('{').Append(parameters.Count).Append('}');
-                parameters.Add(parameter);
+                parameters.Add(mapping.CreateParameter(factory, $"{name}{row}_{column}", info.GetValue(rows[row]), property.IsNullable));
+                sql.Append('{').Append(parameters.Count - 1).Append('}');
             }
             sql.Append(')');
         }
