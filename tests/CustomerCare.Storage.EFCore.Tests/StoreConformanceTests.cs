@@ -161,14 +161,11 @@ public abstract class StoreConformanceTests(DatabaseFixture db) : IAsyncLifetime
         var duplicate = NewEvent(broken, TicketEventKind.Assigned, T0);
         duplicate.Id = created.Id; // same key: the event insert fails after the number and the ticket went in
         changes.Events.Add(duplicate);
-        changes.Notifications.Add(new CustomerCare.Notifications.OutboxNotification
-        {
-            Id = Guid.CreateVersion7(), TenantId = tenant, Channel = "email", RecipientUserId = "cust-1", RecipientAddress = "c@example.test",
-            TicketId = broken.Id, CreatedAt = T0, NextAttemptAt = T0,
-        });
+        changes.Activities.Add(new CustomerCare.Notifications.OutboxActivity { TenantId = tenant, Kind = TicketEventKind.Created, TicketId = broken.Id, CreatedAt = T0 });
         await Assert.ThrowsAnyAsync<Exception>(() => Tickets(tenant, s => s.SaveAsync(changes, Ct)));
 
         Assert.Null(await Tickets(tenant, s => s.FindAsync(broken.Id, Ct)));
+        Assert.Empty(await Db.InTenantAsync(tenant, sp => sp.GetRequiredService<CustomerCareDbContext>().Set<CustomerCare.Notifications.OutboxActivity>().ToListAsync(Ct)));
         var next = await SaveNewAsync(NewTicket(tenant));
         Assert.Equal(first.Number + 1, next.Number);
         Assert.Equal($"ACME-{next.Number}", next.Reference);
