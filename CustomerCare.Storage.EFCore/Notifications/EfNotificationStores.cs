@@ -65,7 +65,8 @@ internal static class OutboxWriter
     private static async Task<long> ExecuteAsync(CustomerCareDbContext db, string sql, object[] parameters, string prefix, IReadOnlyList<OutboxActivity> activities, CancellationToken cancellationToken)
     {
         long number;
-        await using (var reader = await RawCommand.ExecuteReaderAsync(db, sql, parameters, cancellationToken))
+        // A handful of shapes (one or two events, an activity or none), each prepared once per connection on PostgreSQL.
+        await using (var reader = await RawCommand.ExecutePreparedReaderAsync(db, sql, parameters, cancellationToken))
         {
             await reader.DbDataReader.ReadAsync(cancellationToken);
             number = reader.DbDataReader.GetInt64(0);
