@@ -278,8 +278,8 @@ internal sealed class EfNotificationQueue(CustomerCareDbContext db) : INotificat
               WHERE n."TenantId" = due."TenantId" AND n."Id" = due."Id"
               RETURNING n.*
               """;
-        var rows = await db.Notifications.FromSqlRaw(sql, claimToken, Time(leaseUntil), Time(now), limit)
-            .IgnoreQueryFilters().AsNoTracking().ToListAsync(cancellationToken);
+        var rows = await OutboxDurability.RelaxedAsync(db, () => db.Notifications.FromSqlRaw(sql, claimToken, Time(leaseUntil), Time(now), limit)
+            .IgnoreQueryFilters().AsNoTracking().ToListAsync(cancellationToken), cancellationToken);
         return [.. rows.OrderBy(n => n.NextAttemptAt).ThenBy(n => n.Id)];
     }
 
@@ -287,6 +287,7 @@ internal sealed class EfNotificationQueue(CustomerCareDbContext db) : INotificat
     {
         var id = notification.Id;
         var claimed = db.Notifications.Where(n => n.Id == id && n.Status == NotificationStatus.Sending && n.ClaimedBy == claimToken);
+        await using var relaxed = await OutboxDurability.RelaxAsync(db, cancellationToken);
         var updated = eraseData
             ? await claimed.ExecuteUpdateAsync(s => s
                 .SetProperty(n => n.Status, NotificationStatus.Sent)
@@ -308,6 +309,7 @@ internal sealed class EfNotificationQueue(CustomerCareDbContext db) : INotificat
         var status = nextAttemptAt is null ? NotificationStatus.Dead : NotificationStatus.Pending;
         var next = nextAttemptAt ?? notification.NextAttemptAt;
         var message = error.Length <= 500 ? error : error[..500];
+        await using var relaxed = await OutboxDurability.RelaxAsync(db, cancellationToken);
         return await db.Notifications.Where(n => n.Id == id && n.Status == NotificationStatus.Sending && n.ClaimedBy == claimToken)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(n => n.Status, status)
@@ -330,15 +332,18 @@ internal sealed class EfOutboxActivityQueue(CustomerCareDbContext db) : IOutboxA
         var sql = db.Database.IsSqlite()
             ? """SELECT * FROM "cc_outbox_activities" WHERE "Attempts" < {0} ORDER BY "Id" LIMIT {1}"""
             : """SELECT * FROM "cc_outbox_activities" WHERE "Attempts" < {0} ORDER BY "Id" LIMIT {1} FOR UPDATE SKIP LOCKED""";
-        var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var relaxed = await OutboxDurability.RelaxAsync(db, cancellationToken);
+        IDbContextTransaction? transaction = null;
         try
         {
+            transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             var activities = await db.OutboxActivities.FromSqlRaw(sql, maxAttempts, limit).IgnoreQueryFilters().AsNoTracking().ToListAsync(cancellationToken);
-            return new Batch(db, transaction, activities);
+            return new Batch(db, transaction, relaxed, activities);
         }
         catch
         {
-            await transaction.DisposeAsync();
+            if (transaction is not null) await transaction.DisposeAsync();
+            await relaxed.DisposeAsync();
             throw;
         }
     }
@@ -346,11 +351,12 @@ internal sealed class EfOutboxActivityQueue(CustomerCareDbContext db) : IOutboxA
     public async Task RecordFailureAsync(OutboxActivity activity, CancellationToken cancellationToken)
     {
         var id = activity.Id;
+        await using var relaxed = await OutboxDurability.RelaxAsync(db, cancellationToken);
         await db.OutboxActivities.IgnoreQueryFilters().Where(a => a.Id == id)
             .ExecuteUpdateAsync(s => s.SetProperty(a => a.Attempts, a => a.Attempts + 1), cancellationToken);
     }
 
-    private sealed class Batch(CustomerCareDbContext db, IDbContextTransaction transaction, IReadOnlyList<OutboxActivity> activities) : IOutboxActivityBatch
+    private sealed class Batch(CustomerCareDbContext db, IDbContextTransaction transaction, IAsyncDisposable relaxed, IReadOnlyList<OutboxActivity> activities) : IOutboxActivityBatch
     {
         private readonly List<long> _completed = [];
 
@@ -379,8 +385,15 @@ internal sealed class EfOutboxActivityQueue(CustomerCareDbContext db) : IOutboxA
 
         public async ValueTask DisposeAsync()
         {
-            await transaction.DisposeAsync();
-            db.ChangeTracker.Clear();
+            try
+            {
+                await transaction.DisposeAsync();
+            }
+            finally
+            {
+                db.ChangeTracker.Clear();
+                await relaxed.DisposeAsync();
+            }
         }
     }
 }

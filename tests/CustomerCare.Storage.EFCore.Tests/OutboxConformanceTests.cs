@@ -383,3 +383,51 @@ public sealed class SqliteOutboxConformanceTests(SqliteDatabaseFixture db)
 /// <summary>The outbox conformance tests on PostgreSQL (skips without CUSTOMERCARE_TEST_POSTGRES).</summary>
 public sealed class PostgreSqlOutboxConformanceTests(PostgreSqlDatabaseFixture db)
     : OutboxConformanceTests(db), IClassFixture<PostgreSqlDatabaseFixture>;
+
+/// <summary>
+/// SQLite only: the dispatcher's bookkeeping commits without waiting for the disk (<c>synchronous = NORMAL</c>), and every
+/// connection it used is back at the connection's own level afterwards, so a ticket change never commits relaxed.
+/// </summary>
+public sealed class SqliteOutboxDurabilityTests(SqliteDatabaseFixture db) : IClassFixture<SqliteDatabaseFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static async Task<long> SynchronousAsync(CustomerCareDbContext context)
+    {
+        await using var command = context.Database.GetDbConnection().CreateCommand();
+        command.CommandText = "PRAGMA synchronous";
+        return (long)(await command.ExecuteScalarAsync(Ct))!;
+    }
+
+    [Fact]
+    public async Task The_dispatchers_writes_are_relaxed_and_the_connection_is_restored_after_each()
+    {
+        var tenant = $"t-{Guid.NewGuid():N}"[..20];
+        await db.InTenantAsync(null, async sp =>
+        {
+            var context = sp.GetRequiredService<CustomerCareDbContext>();
+            // Held open by the test, so that every step below runs on this one connection and its level can be read between them.
+            await context.Database.OpenConnectionAsync(Ct);
+            Assert.Equal(2, await SynchronousAsync(context));   // FULL, SQLite's default
+
+            await using (await CustomerCare.Storage.EFCore.Notifications.OutboxDurability.RelaxAsync(context, Ct))
+                Assert.Equal(1, await SynchronousAsync(context));   // NORMAL
+            Assert.Equal(2, await SynchronousAsync(context));
+
+            var queue = sp.GetRequiredService<INotificationQueue>();
+            var now = DateTimeOffset.UtcNow;
+            await queue.ClaimDueAsync("d", 10, now, now.AddMinutes(1), Ct);
+            Assert.Equal(2, await SynchronousAsync(context));
+            await using (var batch = await sp.GetRequiredService<IOutboxActivityQueue>().ClaimAsync(10, 5, Ct))
+            {
+                Assert.Equal(1, await SynchronousAsync(context));
+                await batch.CommitAsync(Ct);
+            }
+            Assert.Equal(2, await SynchronousAsync(context));
+            await queue.MarkSentAsync(new OutboxNotification { Id = Guid.NewGuid(), TenantId = tenant }, "d", now, eraseData: false, Ct);
+            Assert.Equal(2, await SynchronousAsync(context));
+            await queue.MarkFailedAsync(new OutboxNotification { Id = Guid.NewGuid(), TenantId = tenant }, "d", "error", null, Ct);
+            Assert.Equal(2, await SynchronousAsync(context));
+        });
+    }
+}
