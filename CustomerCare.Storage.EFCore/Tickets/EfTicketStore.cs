@@ -37,13 +37,12 @@ internal sealed class EfTicketStore(CustomerCareDbContext db) : ITicketStore
             }
             else
             {
+                // The version check goes out in the same batch as the inserts (one round trip). A concurrent writer's message
+                // with the same sequence then fails as a unique violation on the messages' sequence, which is the same
+                // conflict and is reported as one (below).
                 var entry = db.Tickets.Attach(ticket);
                 entry.State = EntityState.Modified;
                 entry.Property(t => t.Version).OriginalValue = changes.ExpectedVersion;
-                // Check the version before inserting anything: EF would insert the message first, and a
-                // concurrent writer's message with the same sequence would then fail as a unique
-                // violation instead of the concurrency conflict the manager retries.
-                await db.SaveChangesAsync(cancellationToken);
             }
             db.TicketEvents.AddRange(changes.Events);
             if (changes.Message is not null) db.Messages.Add(changes.Message);
@@ -58,6 +57,10 @@ internal sealed class EfTicketStore(CustomerCareDbContext db) : ITicketStore
             if (owned is not null) await owned.CommitAsync(cancellationToken);
         }
         catch (DbUpdateConcurrencyException)
+        {
+            throw new ConcurrencyConflictException();
+        }
+        catch (DbUpdateException ex) when (changes.Message is not null && IsUniqueViolation(ex, "cc_messages"))
         {
             throw new ConcurrencyConflictException();
         }
@@ -134,6 +137,14 @@ internal sealed class EfTicketStore(CustomerCareDbContext db) : ITicketStore
         SqliteException sqlite => sqlite.SqliteErrorCode == 19,
         PostgresException postgres => postgres.SqlState == PostgresErrorCodes.UniqueViolation,
         DbException => false,
+        _ => false,
+    };
+
+    /// <summary>A unique violation on <paramref name="table"/> (SQLite names it in the message: <c>UNIQUE constraint failed: cc_messages.…</c>).</summary>
+    private static bool IsUniqueViolation(DbUpdateException ex, string table) => ex.InnerException switch
+    {
+        SqliteException sqlite => sqlite.SqliteErrorCode == 19 && sqlite.Message.Contains($" {table}.", StringComparison.Ordinal),
+        PostgresException postgres => postgres.SqlState == PostgresErrorCodes.UniqueViolation && postgres.TableName == table,
         _ => false,
     };
 }

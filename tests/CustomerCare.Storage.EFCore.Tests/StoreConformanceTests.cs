@@ -720,6 +720,33 @@ public abstract class StoreConformanceTests(DatabaseFixture db) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Two_messages_saved_at_once_from_the_same_version_give_one_success_and_one_concurrency_conflict()
+    {
+        var tenant = NewTenant();
+        var ticket = await SaveNewAsync(NewTicket(tenant));
+        for (var round = 0; round < 5; round++)
+        {
+            var read = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Tickets(tenant, s => s.FindAsync(ticket.Id, Ct))));
+            var outcomes = await Task.WhenAll(read.Select((t, i) => Task.Run(async () =>
+            {
+                try
+                {
+                    await Tickets(tenant, s => s.SaveAsync(NextMessage(t!, $"round {round} writer {i}"), Ct));
+                    return "saved";
+                }
+                catch (ConcurrencyConflictException)
+                {
+                    return "conflict";
+                }
+            }, Ct)));
+            Assert.Equal(["conflict", "saved"], outcomes.Order());
+        }
+        var messages = await Tickets(tenant, s => s.GetMessagesAsync(ticket.Id, 0, 100, true, Ct));
+        Assert.Equal([1, 2, 3, 4, 5], messages.Select(m => m.Sequence));
+        Assert.Equal(6, (await Tickets(tenant, s => s.FindAsync(ticket.Id, Ct)))!.Version);
+    }
+
+    [Fact]
     public async Task Stale_expected_version_without_a_message_is_a_concurrency_conflict()
     {
         var tenant = NewTenant();
