@@ -63,9 +63,11 @@ internal static class OutboxWriter
     /// with its lock), with its events and outbox rows, in one command past the change tracker, as
     /// <see cref="CreateTicketAsync"/> does for a ticket created on its own.
     /// </summary>
-    public static async Task InsertNumberedTicketAsync(CustomerCareDbContext db, Ticket ticket, string prefix, IReadOnlyList<TicketEvent> events, IReadOnlyList<OutboxNotification> notifications, CancellationToken cancellationToken)
+    public static async Task InsertNumberedTicketAsync(CustomerCareDbContext db, Ticket ticket, string prefix, IReadOnlyList<TicketEvent> events, IReadOnlyList<OutboxNotification> notifications, CancellationToken cancellationToken,
+        string? then = null)
     {
         var (sql, parameters) = Build(db, prefix, ticket, events, notifications, takeNumber: false);
+        if (then is not null) sql += ";\n" + then;
         await using (var reader = await RawCommand.ExecuteReaderAsync(db, sql, parameters, cancellationToken))
         {
             while (await reader.DbDataReader.NextResultAsync(cancellationToken)) { }

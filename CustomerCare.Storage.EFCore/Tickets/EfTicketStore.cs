@@ -31,7 +31,11 @@ internal sealed class EfTicketStore(CustomerCareDbContext db) : ITicketStore
             ticket.Number = number;
             ticket.Reference = $"{changes.ReferencePrefix}-{number}";
             db.ReservedTicketNumber = null;
-            await Notifications.OutboxWriter.InsertNumberedTicketAsync(db, ticket, changes.ReferencePrefix ?? "", changes.Events, changes.Notifications, cancellationToken);
+            var commit = db.CommitWithNewTicket;
+            db.CommitWithNewTicket = false;
+            await Notifications.OutboxWriter.InsertNumberedTicketAsync(db, ticket, changes.ReferencePrefix ?? "", changes.Events, changes.Notifications, cancellationToken,
+                commit ? "COMMIT" : null);
+            db.NewTicketCommitted = commit;
             return;
         }
         var outboxWritten = false;
