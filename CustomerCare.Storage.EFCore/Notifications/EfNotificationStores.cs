@@ -61,14 +61,18 @@ internal static class OutboxWriter
     /// <summary>
     /// Inserts a new ticket whose number the caller's transaction has already taken (an assignment session takes it
     /// with its lock), with its events and outbox rows, in one command past the change tracker, as
-    /// <see cref="CreateTicketAsync"/> does for a ticket created on its own.
+    /// <see cref="CreateTicketAsync"/> does for a ticket created on its own. With <paramref name="commit"/> (PostgreSQL,
+    /// the session's last write) the command ends with <c>COMMIT</c>; its text is then one of the few shapes an
+    /// automatic create sends every time (by number of events and outbox rows), so it is prepared on the connection,
+    /// as the lock's command is.
     /// </summary>
-    public static async Task InsertNumberedTicketAsync(CustomerCareDbContext db, Ticket ticket, string prefix, IReadOnlyList<TicketEvent> events, IReadOnlyList<OutboxNotification> notifications, CancellationToken cancellationToken,
-        string? then = null)
+    public static async Task InsertNumberedTicketAsync(CustomerCareDbContext db, Ticket ticket, string prefix, IReadOnlyList<TicketEvent> events, IReadOnlyList<OutboxNotification> notifications,
+        bool commit, CancellationToken cancellationToken)
     {
         var (sql, parameters) = Build(db, prefix, ticket, events, notifications, takeNumber: false);
-        if (then is not null) sql += ";\n" + then;
-        await using (var reader = await RawCommand.ExecuteReaderAsync(db, sql, parameters, cancellationToken))
+        await using (var reader = commit
+            ? await RawCommand.ExecutePreparedReaderAsync(db, sql + ";\nCOMMIT", parameters, cancellationToken)
+            : await RawCommand.ExecuteReaderAsync(db, sql, parameters, cancellationToken))
         {
             while (await reader.DbDataReader.NextResultAsync(cancellationToken)) { }
         }

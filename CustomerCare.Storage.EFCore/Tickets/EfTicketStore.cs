@@ -33,8 +33,7 @@ internal sealed class EfTicketStore(CustomerCareDbContext db) : ITicketStore
             db.ReservedTicketNumber = null;
             var commit = db.CommitWithNewTicket;
             db.CommitWithNewTicket = false;
-            await Notifications.OutboxWriter.InsertNumberedTicketAsync(db, ticket, changes.ReferencePrefix ?? "", changes.Events, changes.Notifications, cancellationToken,
-                commit ? "COMMIT" : null);
+            await Notifications.OutboxWriter.InsertNumberedTicketAsync(db, ticket, changes.ReferencePrefix ?? "", changes.Events, changes.Notifications, commit, cancellationToken);
             db.NewTicketCommitted = commit;
             return;
         }
