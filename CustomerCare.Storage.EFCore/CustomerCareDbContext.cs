@@ -57,6 +57,7 @@ public abstract class CustomerCareDbContext : DbContext
     internal DbSet<Assignment.AssignmentState> AssignmentStates => Set<Assignment.AssignmentState>();
     internal DbSet<Assignment.AgentLoad> AgentLoads => Set<Assignment.AgentLoad>();
     internal DbSet<CustomerCare.Notifications.OutboxNotification> Notifications => Set<CustomerCare.Notifications.OutboxNotification>();
+    internal DbSet<CustomerCare.Notifications.OutboxActivity> OutboxActivities => Set<CustomerCare.Notifications.OutboxActivity>();
     internal DbSet<CustomerCare.Notifications.NotificationOptOut> NotificationOptOuts => Set<CustomerCare.Notifications.NotificationOptOut>();
     internal DbSet<CustomerCare.Notifications.NotificationTemplate> NotificationTemplates => Set<CustomerCare.Notifications.NotificationTemplate>();
 
@@ -205,6 +206,18 @@ public abstract class CustomerCareDbContext : DbContext
             b.Property(n => n.CoalesceKey).HasMaxLength(400);
             b.Property(n => n.LastError).HasMaxLength(500);
             b.Property(n => n.ClaimedBy).HasMaxLength(100);
+        });
+
+        modelBuilder.Entity<CustomerCare.Notifications.OutboxActivity>(b =>
+        {
+            b.ToTable("cc_outbox_activities");
+            TenantOwned(b);
+            // The dispatcher takes activities of every tenant in the order they were written, so the key is the database's
+            // own sequence and nothing else is indexed: writing one costs a single row (on SQLite the rowid itself; no
+            // AUTOINCREMENT, whose bookkeeping table would be a second write).
+            b.HasKey(a => a.Id);
+            b.Property(a => a.Id).ValueGeneratedOnAdd().HasAnnotation("Sqlite:ValueGenerationStrategy", Microsoft.EntityFrameworkCore.Metadata.SqliteValueGenerationStrategy.None);
+            b.Property(a => a.TicketReference).HasMaxLength(40);
         });
 
         modelBuilder.Entity<CustomerCare.Notifications.NotificationOptOut>(b =>

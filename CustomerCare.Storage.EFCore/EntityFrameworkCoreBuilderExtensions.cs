@@ -96,6 +96,7 @@ public static class EntityFrameworkCoreBuilderExtensions
         services.TryAddScoped<INotificationPreferenceStore>(sp => sp.GetRequiredService<EfNotificationStore>());
         services.TryAddScoped<INotificationTemplateStore>(sp => sp.GetRequiredService<EfNotificationStore>());
         services.TryAddScoped<INotificationQueue, EfNotificationQueue>();
+        services.TryAddScoped<IOutboxActivityQueue, EfOutboxActivityQueue>();
         // Delivers the outbox in the background (does nothing until a notification channel is registered).
         services.AddHostedService<NotificationDispatcherService>();
         return builder;

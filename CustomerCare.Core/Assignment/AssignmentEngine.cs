@@ -64,7 +64,7 @@ internal sealed partial class AssignmentEngine(
     /// Saves a new ticket with <paramref name="save"/> and drains the queue in the same transaction,
     /// so raising a ticket under automatic assignment commits once. When nothing else is queued (the
     /// usual case), the new ticket is assigned before it is written: its assignment event and
-    /// notifications join <paramref name="changes"/>, so ticket and assignment are one insert. Falls
+    /// notification activity join <paramref name="changes"/>, so ticket and assignment are one insert. Falls
     /// back to saving first and draining after when a queued ticket changed concurrently.
     /// </summary>
     public async Task<IReadOnlyList<Ticket>> SaveAndDrainAsync(Ticket created, TicketChangeSet changes, Actors.Actor creator, Func<Task> save, CancellationToken cancellationToken)
@@ -76,7 +76,7 @@ internal sealed partial class AssignmentEngine(
         }
 
         var (assigneeId, assigneeName, status, version, updatedAt) = (created.AssigneeId, created.AssigneeName, created.Status, created.Version, created.UpdatedAt);
-        var (eventCount, notificationCount) = (changes.Events.Count, changes.Notifications.Count);
+        var (eventCount, activityCount) = (changes.Events.Count, changes.Activities.Count);
         try
         {
             await using var session = await store.BeginForNewTicketAsync(cancellationToken);
@@ -93,11 +93,11 @@ internal sealed partial class AssignmentEngine(
                 // The new ticket is the whole queue: decide now and write the assignment with the ticket.
                 var (assigned, last, _) = await AssignWithinAsync(session, strategy, settings, agents,
                     (skip, _, _) => Task.FromResult<IReadOnlyList<Ticket>>(skip == 0 ? [created] : []),
-                    (_, _, assignedEvent, notifications) =>
+                    (_, _, assignedEvent, activity) =>
                     {
                         changes.Events.Add(assignedEvent);
                         TicketEvents.KeepOrder(changes.Events);
-                        if (notifications is not null) changes.Notifications.AddRange(notifications);
+                        if (activity is not null) changes.Activities.Add(activity);
                     },
                     cancellationToken, creator);
                 session.SaveCursorWithNextChange(last);
@@ -117,7 +117,7 @@ internal sealed partial class AssignmentEngine(
             // Rolled back: undo what the batch did to the new ticket in memory, save it alone, drain after.
             (created.AssigneeId, created.AssigneeName, created.Status, created.Version, created.UpdatedAt) = (assigneeId, assigneeName, status, version, updatedAt);
             changes.Events.RemoveRange(eventCount, changes.Events.Count - eventCount);
-            changes.Notifications.RemoveRange(notificationCount, changes.Notifications.Count - notificationCount);
+            changes.Activities.RemoveRange(activityCount, changes.Activities.Count - activityCount);
             await save();
             return await DrainAsync(cancellationToken);
         }
@@ -153,10 +153,10 @@ internal sealed partial class AssignmentEngine(
         return agents;
     }
 
-    private async Task<(List<Ticket> Assigned, string? Last, List<Notifications.OutboxNotification> Written)> AssignWithinAsync(
+    private async Task<(List<Ticket> Assigned, string? Last, List<Notifications.OutboxActivity> Written)> AssignWithinAsync(
         IAssignmentSession session, IAssignmentStrategy strategy, TenantSettings settings, IReadOnlyList<StaffMember> agents,
         Func<int, int, CancellationToken, Task<IReadOnlyList<Ticket>>> queue,
-        Action<Ticket, long, TicketEvent, IReadOnlyList<Notifications.OutboxNotification>?> record,
+        Action<Ticket, long, TicketEvent, Notifications.OutboxActivity?> record,
         CancellationToken cancellationToken, Actors.Actor? creator = null)
     {
         var loads = new Dictionary<string, int>(await session.GetLoadsAsync(cancellationToken), StringComparer.Ordinal);
@@ -164,7 +164,7 @@ internal sealed partial class AssignmentEngine(
         bool HasRoom(StaffMember a) => a.Capacity is not { } cap || LoadOf(a) < cap;
 
         var assigned = new List<Ticket>();
-        var written = new List<Notifications.OutboxNotification>();
+        var written = new List<Notifications.OutboxActivity>();
         var last = session.LastAssignedAgentId;
         var now = time.GetUtcNow();
         var skip = 0;
@@ -193,9 +193,9 @@ internal sealed partial class AssignmentEngine(
                 ticket.UpdatedAt = now;
                 ticket.Version = readVersion + 1;
                 var system = new Actors.Actor(ticket.TenantId, "system", Actors.ActorRole.Admin, "Automatic assignment", null);
-                // The agent is known from the directory, and the customer who just raised the ticket from the request.
+                // The customer who just raised the ticket is known from the request.
                 var customer = creator is { Role: Actors.ActorRole.Customer } c && c.UserId == ticket.CustomerId ? c : null;
-                var notifications = await planner.AssignedAsync(ticket, system, cancellationToken, agent, customer);
+                var activity = planner.Assigned(ticket, system, customer);
                 record(ticket, readVersion, new TicketEvent
                 {
                     Id = Guid.CreateVersion7(now),
@@ -208,8 +208,8 @@ internal sealed partial class AssignmentEngine(
                     AssigneeId = agent.UserId,
                     Detail = decision.Reason.Length > 500 ? decision.Reason[..500] : decision.Reason,
                     CreatedAt = now,
-                }, notifications);
-                written.AddRange(notifications);
+                }, activity);
+                if (activity is not null) written.Add(activity);
                 loads[agent.UserId] = LoadOf(agent) + 1;
                 last = agent.UserId;
                 assigned.Add(ticket);

@@ -55,9 +55,9 @@ public interface IAssignmentSession : IAsyncDisposable
 
     /// <summary>
     /// Records an assignment (the ticket already carries its new state; <paramref name="expectedVersion"/> is the
-    /// version it was read with) and the notifications it causes, saved with the batch.
+    /// version it was read with) and the notification activity it causes, saved with the batch.
     /// </summary>
-    void Assign(Ticket ticket, long expectedVersion, TicketEvent assignedEvent, IReadOnlyList<Notifications.OutboxNotification>? notifications = null);
+    void Assign(Ticket ticket, long expectedVersion, TicketEvent assignedEvent, Notifications.OutboxActivity? activity = null);
 
     /// <summary>
     /// Hands the round-robin cursor to the next change saved through the same scope's <see cref="ITicketStore"/>

@@ -42,29 +42,29 @@ public sealed partial class NotificationDispatcher
     /// <summary>Whether there is any channel to deliver through.</summary>
     public bool HasChannels => _channels.Count > 0;
 
-    /// <summary>Claims and delivers one batch of due notifications. Returns how many were claimed (0: nothing was due).</summary>
+    /// <summary>
+    /// Works out the notifications of one batch of ticket activities, then claims and delivers one batch of due
+    /// notifications. Returns how many activities and notifications were taken (0: nothing was waiting).
+    /// </summary>
     public async Task<int> DispatchDueAsync(CancellationToken cancellationToken)
     {
         await using var scope = _scopes.CreateAsyncScope();
         var services = scope.ServiceProvider;
+        var tenants = new Dictionary<string, TenantInfo?>(StringComparer.Ordinal);
+        var planned = await PlanActivitiesAsync(services, tenants, cancellationToken);
+
         var queue = services.GetRequiredService<INotificationQueue>();
         var token = $"{_instance}/{Guid.NewGuid():N}";
         var now = _time.GetUtcNow();
         var claimed = await queue.ClaimDueAsync(token, _options.BatchSize, now, now + _options.ClaimLease, cancellationToken);
-        if (claimed.Count == 0) return 0;
+        if (claimed.Count == 0) return planned;
 
-        var tenants = new Dictionary<string, TenantInfo?>(StringComparer.Ordinal);
         // Templates are read once per batch for each tenant and kind.
         var templates = new Dictionary<(string, NotificationKind), NotificationTemplate>();
         foreach (var notification in claimed)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!tenants.TryGetValue(notification.TenantId, out var tenant))
-            {
-                using (_tenantSetter.BeginScope(null))
-                    tenant = await services.GetRequiredService<ITenantStore>().FindByIdAsync(notification.TenantId, cancellationToken);
-                tenants[notification.TenantId] = tenant;
-            }
+            var tenant = await TenantAsync(services, tenants, notification.TenantId, cancellationToken);
             if (tenant is null)
             {
                 // The outbox row names its tenant; without the tenant nothing can be rendered or marked in its context.
@@ -75,7 +75,70 @@ public sealed partial class NotificationDispatcher
             using (_tenantSetter.BeginScope(new TenantContext(tenant)))
                 await DeliverAsync(services, queue, tenant, notification, token, templates, cancellationToken);
         }
-        return claimed.Count;
+        return planned + claimed.Count;
+    }
+
+    /// <summary>Works out the notifications of the ticket activities waiting in the outbox (one batch). Returns how many were taken.</summary>
+    internal async Task<int> PlanActivitiesAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        return await PlanActivitiesAsync(scope.ServiceProvider, new Dictionary<string, TenantInfo?>(StringComparer.Ordinal), cancellationToken);
+    }
+
+    /// <summary>
+    /// Claims a batch of activities, works out each one's notifications in its tenant and writes them, removing the
+    /// activities, in one transaction. When one fails the batch is rolled back and, unless the database was at fault
+    /// (a deadlock, say), that activity's attempt is counted, so that it cannot hold the others back for ever.
+    /// </summary>
+    private async Task<int> PlanActivitiesAsync(IServiceProvider services, Dictionary<string, TenantInfo?> tenants, CancellationToken cancellationToken)
+    {
+        if (services.GetService<IOutboxActivityQueue>() is not { } activities) return 0;
+        var planner = services.GetRequiredService<NotificationPlanner>();
+        OutboxActivity? failed = null;
+        Exception? error = null;
+        await using (var batch = await activities.ClaimAsync(_options.BatchSize, _options.MaxAttempts, cancellationToken))
+        {
+            if (batch.Activities.Count == 0) return 0;
+            foreach (var activity in batch.Activities)
+            {
+                var tenant = await TenantAsync(services, tenants, activity.TenantId, cancellationToken);
+                try
+                {
+                    if (tenant is null)
+                    {
+                        using (_tenantSetter.BeginScope(null)) await batch.CompleteAsync(activity, [], cancellationToken);
+                        ActivityOfMissingTenant(_logger, activity.Id, activity.TenantId);
+                        continue;
+                    }
+                    using (_tenantSetter.BeginScope(new TenantContext(tenant)))
+                        await batch.CompleteAsync(activity, await planner.PlanAsync(activity, cancellationToken), cancellationToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    (failed, error) = (activity, ex);
+                    break;
+                }
+            }
+            if (failed is null)
+            {
+                await batch.CommitAsync(cancellationToken);
+                return batch.Activities.Count;
+            }
+        }
+
+        var transient = error is System.Data.Common.DbException || error!.InnerException is System.Data.Common.DbException;
+        if (!transient) await activities.RecordFailureAsync(failed, CancellationToken.None);
+        PlanningFailed(_logger, error, failed.Id, failed.Kind, failed.TenantId, transient ? failed.Attempts : failed.Attempts + 1);
+        return 1;
+    }
+
+    private async Task<TenantInfo?> TenantAsync(IServiceProvider services, Dictionary<string, TenantInfo?> tenants, string tenantId, CancellationToken cancellationToken)
+    {
+        if (tenants.TryGetValue(tenantId, out var tenant)) return tenant;
+        using (_tenantSetter.BeginScope(null))
+            tenant = await services.GetRequiredService<ITenantStore>().FindByIdAsync(tenantId, cancellationToken);
+        tenants[tenantId] = tenant;
+        return tenant;
     }
 
     private async Task DeliverAsync(IServiceProvider services, INotificationQueue queue, TenantInfo tenant, OutboxNotification notification, string token,
@@ -181,6 +244,12 @@ public sealed partial class NotificationDispatcher
 
     [LoggerMessage(EventId = 1202, Level = LogLevel.Error, Message = "Notification {NotificationId} ({Kind}) of tenant {TenantId} dead-lettered on {Channel} after {Attempts} attempt(s): {Error}")]
     private static partial void DeadLettered(ILogger logger, Guid notificationId, NotificationKind kind, string tenantId, string channel, int attempts, string error);
+
+    [LoggerMessage(EventId = 1204, Level = LogLevel.Error, Message = "Notification activity {ActivityId} ({Kind}) of tenant {TenantId} could not be worked out (attempt {Attempts}); its batch was rolled back")]
+    private static partial void PlanningFailed(ILogger logger, Exception ex, long activityId, Tickets.TicketEventKind kind, string tenantId, int attempts);
+
+    [LoggerMessage(EventId = 1205, Level = LogLevel.Warning, Message = "Notification activity {ActivityId} names tenant {TenantId}, which no longer exists; dropped")]
+    private static partial void ActivityOfMissingTenant(ILogger logger, long activityId, string tenantId);
 
     [LoggerMessage(EventId = 1203, Level = LogLevel.Warning, Message = "Notification {NotificationId} of tenant {TenantId}: the claim expired before it was marked; another dispatcher took it")]
     private static partial void ClaimLost(ILogger logger, Guid notificationId, string tenantId);

@@ -12,8 +12,10 @@ namespace CustomerCare.Notifications;
 internal sealed record Recipient(string UserId, string Address, string? Name);
 
 /// <summary>
-/// Decides who is told what when a change is made (DESIGN.md §6): the outbox rows it returns are
-/// saved in the same transaction as the change. Nobody is told about their own action, except the
+/// Decides who is told what when a change is made (DESIGN.md §6). A ticket change is saved with one
+/// <see cref="OutboxActivity"/> built here, and the dispatcher has <see cref="PlanAsync"/> work out its
+/// rows later; other notifications (staff accounts, a host's requests) are planned at once and saved
+/// with their change. Nobody is told about their own action, except the
 /// customer's acknowledgement of the ticket they raised; internal notes never reach customers;
 /// opt-outs of optional kinds are honoured; one row per registered channel.
 /// </summary>
@@ -39,42 +41,87 @@ internal sealed class NotificationPlanner(
         if (written.Count > 0) signal.Wake();
     }
 
+    /// <summary>Wakes the in-process dispatcher after a commit that wrote activities.</summary>
+    public void Wake(IReadOnlyCollection<OutboxActivity> written)
+    {
+        if (written.Count > 0) signal.Wake();
+    }
+
+    /// <summary>A new ticket, raised by <paramref name="actor"/>; <paramref name="manualAssignment"/> when the tenant assigns by hand.</summary>
+    public OutboxActivity? TicketCreated(Ticket ticket, Actor actor, bool manualAssignment)
+        => Activity(TicketEventKind.Created, ticket, ActivitySnapshot.Of(ticket, actor) with { ManualAssignment = manualAssignment });
+
+    /// <summary>An assignment by <paramref name="actor"/> (an admin or the engine); for a ticket being raised, the customer raising it.</summary>
+    public OutboxActivity? Assigned(Ticket ticket, Actor actor, Actor? raisingCustomer = null)
+        => ticket.AssigneeId is null ? null : Activity(TicketEventKind.Assigned, ticket, ActivitySnapshot.Of(ticket, actor) with { RaisingCustomer = raisingCustomer });
+
+    /// <summary>A message posted by <paramref name="actor"/>.</summary>
+    public OutboxActivity? MessagePosted(Ticket ticket, Actor actor, TicketMessage message)
+        => Activity(TicketEventKind.MessagePosted, ticket, ActivitySnapshot.Of(ticket, actor) with
+        {
+            Message = new NotificationDataMessage(message.AuthorName, message.Body, message.Visibility == MessageVisibility.Internal),
+        });
+
+    /// <summary>Resolved, closed or reopened by <paramref name="actor"/>, from <paramref name="from"/>.</summary>
+    public OutboxActivity? StatusChanged(Ticket ticket, Actor actor, TicketStatus from)
+        => Activity(TicketEventKind.StatusChanged, ticket, ActivitySnapshot.Of(ticket, actor) with { FromStatus = from });
+
+    private OutboxActivity? Activity(TicketEventKind kind, Ticket ticket, ActivitySnapshot snapshot) => !Enabled ? null : new OutboxActivity
+    {
+        TenantId = tenant.Current?.TenantId ?? throw new InvalidOperationException("No tenant is set for this call."),
+        Kind = kind,
+        TicketId = ticket.Id,
+        TicketReference = ticket.Reference is { Length: > 0 } reference ? reference : null,
+        DataJson = snapshot.ToJson(),
+        CreatedAt = time.GetUtcNow(),
+    };
+
+    /// <summary>
+    /// Works out an activity's notifications (run by the dispatcher in the activity's tenant): who is told, with the
+    /// ticket's fields as they were at the change, dated from the change.
+    /// </summary>
+    public async Task<List<OutboxNotification>> PlanAsync(OutboxActivity activity, CancellationToken cancellationToken)
+    {
+        if (!Enabled) return [];
+        var snapshot = ActivitySnapshot.Parse(activity.DataJson);
+        var ticket = snapshot.ToTicket(activity);
+        var now = activity.CreatedAt;
+        return activity.Kind switch
+        {
+            TicketEventKind.Created => await TicketCreatedAsync(ticket, snapshot.Actor, snapshot.ManualAssignment, now, cancellationToken),
+            TicketEventKind.Assigned => await AssignedAsync(ticket, snapshot.Actor, snapshot.RaisingCustomer, now, cancellationToken),
+            TicketEventKind.MessagePosted when snapshot.Message is { } message => await MessagePostedAsync(ticket, snapshot.Actor, message, now, cancellationToken),
+            TicketEventKind.StatusChanged when snapshot.FromStatus is { } from => await StatusChangedAsync(ticket, snapshot.Actor, from, now, cancellationToken),
+            _ => throw new InvalidOperationException($"Activity {activity.Id} ({activity.Kind}) has nothing to notify."),
+        };
+    }
+
     /// <summary>A new ticket: the customer's acknowledgement; the admins when the tenant assigns by hand (an automatic assignment tells the agent instead).</summary>
-    public async Task<List<OutboxNotification>> TicketCreatedAsync(Ticket ticket, Actor actor, bool manualAssignment, CancellationToken cancellationToken)
+    private async Task<List<OutboxNotification>> TicketCreatedAsync(Ticket ticket, Actor actor, bool manualAssignment, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var result = new List<OutboxNotification>();
-        if (!Enabled) return result;
         var values = TicketValues(ticket, actor);
         if (await CustomerAsync(ticket, actor, cancellationToken) is { } customer)
-            await AddAsync(result, NotificationKind.TicketReceived, customer, ticket, values, null, cancellationToken);
+            await AddAsync(result, NotificationKind.TicketReceived, customer, ticket, values, null, now, cancellationToken);
         if (manualAssignment)
         {
             foreach (var admin in await AdminsAsync(cancellationToken))
-                if (admin.UserId != actor.UserId) await AddAsync(result, NotificationKind.TicketCreated, admin, ticket, values, null, cancellationToken);
+                if (admin.UserId != actor.UserId) await AddAsync(result, NotificationKind.TicketCreated, admin, ticket, values, null, now, cancellationToken);
         }
         return result;
     }
 
-    /// <summary>
-    /// An assignment (by an admin or the assignment engine): the agent and the customer. The engine passes the agent
-    /// as read from the staff directory and, for a ticket being raised, the customer raising it, which saves reading
-    /// them again.
-    /// </summary>
-    public async Task<List<OutboxNotification>> AssignedAsync(Ticket ticket, Actor actor, CancellationToken cancellationToken, StaffMember? knownAgent = null, Actor? raisingCustomer = null)
+    /// <summary>An assignment (by an admin or the assignment engine): the agent and the customer.</summary>
+    private async Task<List<OutboxNotification>> AssignedAsync(Ticket ticket, Actor actor, Actor? raisingCustomer, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var result = new List<OutboxNotification>();
-        if (!Enabled || ticket.AssigneeId is null) return result;
+        if (ticket.AssigneeId is null) return result;
         var values = TicketValues(ticket, actor);
         values["agent.name"] = ticket.AssigneeName ?? "";
-        if (ticket.AssigneeId != actor.UserId)
-        {
-            var agent = knownAgent is not null && knownAgent.UserId == ticket.AssigneeId
-                ? knownAgent is { IsActive: true, Email.Length: > 0 } ? new Recipient(knownAgent.UserId, knownAgent.Email, knownAgent.DisplayName) : null
-                : await StaffAsync(ticket.AssigneeId, cancellationToken);
-            if (agent is not null) await AddAsync(result, NotificationKind.TicketAssigned, agent, ticket, values, null, cancellationToken);
-        }
+        if (ticket.AssigneeId != actor.UserId && await StaffAsync(ticket.AssigneeId, cancellationToken) is { } agent)
+            await AddAsync(result, NotificationKind.TicketAssigned, agent, ticket, values, null, now, cancellationToken);
         if (ticket.CustomerId != actor.UserId && await CustomerAsync(ticket, raisingCustomer ?? actor, cancellationToken) is { } customer)
-            await AddAsync(result, NotificationKind.TicketAssigned, customer, ticket, values, null, cancellationToken);
+            await AddAsync(result, NotificationKind.TicketAssigned, customer, ticket, values, null, now, cancellationToken);
         return result;
     }
 
@@ -83,13 +130,11 @@ internal sealed class NotificationPlanner(
     /// nobody is assigned); a staff reply goes to the customer, and to the assigned agent when someone
     /// else replied. Internal notes go to the assigned agent only. Bursts are batched per recipient.
     /// </summary>
-    public async Task<List<OutboxNotification>> MessagePostedAsync(Ticket ticket, Actor actor, TicketMessage message, CancellationToken cancellationToken)
+    private async Task<List<OutboxNotification>> MessagePostedAsync(Ticket ticket, Actor actor, NotificationDataMessage message, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var result = new List<OutboxNotification>();
-        if (!Enabled) return result;
         var recipients = new List<Recipient>();
-        var isInternal = message.Visibility == MessageVisibility.Internal;
-        if (!isInternal && actor.IsStaff && await CustomerAsync(ticket, actor, cancellationToken) is { } customer)
+        if (!message.Internal && actor.IsStaff && await CustomerAsync(ticket, actor, cancellationToken) is { } customer)
             recipients.Add(customer);
         if (ticket.AssigneeId is { } assignee)
         {
@@ -102,28 +147,27 @@ internal sealed class NotificationPlanner(
         if (recipients.Count == 0) return result;
 
         var values = TicketValues(ticket, actor);
-        var data = new NotificationData { Values = values, Messages = [new NotificationDataMessage(message.AuthorName, message.Body, isInternal)] };
+        var data = new NotificationData { Values = values, Messages = [message] };
         var window = Options.MessageBatchWindow;
         foreach (var recipient in recipients.DistinctBy(r => r.UserId))
         {
             var key = window > TimeSpan.Zero ? $"{NotificationKinds.Name(NotificationKind.MessagePosted)}:{ticket.Id:N}:{recipient.UserId}" : null;
-            await AddAsync(result, NotificationKind.MessagePosted, recipient, ticket, data, key, cancellationToken, delay: window);
+            await AddAsync(result, NotificationKind.MessagePosted, recipient, ticket, data, key, now, cancellationToken, delay: window);
         }
         return result;
     }
 
     /// <summary>Resolved, closed or reopened: the customer and the assigned agent, except whoever did it.</summary>
-    public async Task<List<OutboxNotification>> StatusChangedAsync(Ticket ticket, Actor actor, TicketStatus from, CancellationToken cancellationToken)
+    private async Task<List<OutboxNotification>> StatusChangedAsync(Ticket ticket, Actor actor, TicketStatus from, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var result = new List<OutboxNotification>();
-        if (!Enabled) return result;
         var values = TicketValues(ticket, actor);
         values["status.from"] = Lower(from);
         values["status.to"] = Lower(ticket.Status);
         if (ticket.CustomerId != actor.UserId && await CustomerAsync(ticket, actor, cancellationToken) is { } customer)
-            await AddAsync(result, NotificationKind.TicketStatusChanged, customer, ticket, values, null, cancellationToken);
+            await AddAsync(result, NotificationKind.TicketStatusChanged, customer, ticket, values, null, now, cancellationToken);
         if (ticket.AssigneeId is { } assignee && assignee != actor.UserId && await StaffAsync(assignee, cancellationToken) is { } agent)
-            await AddAsync(result, NotificationKind.TicketStatusChanged, agent, ticket, values, null, cancellationToken);
+            await AddAsync(result, NotificationKind.TicketStatusChanged, agent, ticket, values, null, now, cancellationToken);
         return result;
     }
 
@@ -137,7 +181,7 @@ internal sealed class NotificationPlanner(
             ["account.role"] = member.Role == ActorRole.Admin ? "an admin" : "an agent",
             ["actor.name"] = actor.DisplayName,
         };
-        await AddAsync(result, NotificationKind.StaffAccountCreated, new Recipient(member.UserId, member.Email, member.DisplayName), null, values, null, cancellationToken);
+        await AddAsync(result, NotificationKind.StaffAccountCreated, new Recipient(member.UserId, member.Email, member.DisplayName), null, values, null, time.GetUtcNow(), cancellationToken);
         return result;
     }
 
@@ -157,20 +201,23 @@ internal sealed class NotificationPlanner(
     }
 
     private async Task AddAsync(List<OutboxNotification> result, NotificationKind kind, Recipient recipient, Ticket? ticket,
-        Dictionary<string, string> values, string? coalesceKey, CancellationToken cancellationToken)
-        => await AddAsync(result, kind, recipient, ticket, new NotificationData { Values = values }, coalesceKey, cancellationToken, TimeSpan.Zero);
+        Dictionary<string, string> values, string? coalesceKey, DateTimeOffset now, CancellationToken cancellationToken)
+        => await AddAsync(result, kind, recipient, ticket, new NotificationData { Values = values }, coalesceKey, now, cancellationToken, TimeSpan.Zero);
 
     private async Task AddAsync(List<OutboxNotification> result, NotificationKind kind, Recipient recipient, Ticket? ticket,
-        NotificationData data, string? coalesceKey, CancellationToken cancellationToken, TimeSpan delay)
+        NotificationData data, string? coalesceKey, DateTimeOffset now, CancellationToken cancellationToken, TimeSpan delay)
     {
         if (string.IsNullOrWhiteSpace(recipient.Address)) return;
         if (NotificationKinds.IsOptional(kind) && (await OptedOutAsync([recipient.UserId], cancellationToken)).Contains((recipient.UserId, kind)))
             return;
-        var now = time.GetUtcNow();
         var json = data.ToJson();
         foreach (var channel in channels.Names)
+        {
+            // The rows of one change share its time; a tick apiece keeps them (and their delivery) in the order planned.
+            var at = now + TimeSpan.FromTicks(result.Count);
             result.Add(Row(kind, channel, recipient, ticket?.Id, ticket?.Reference is { Length: > 0 } r ? r : null, json,
-                coalesceKey is null ? null : $"{channel}:{coalesceKey}", now, now + delay));
+                coalesceKey is null ? null : $"{channel}:{coalesceKey}", at, at + delay));
+        }
     }
 
     private OutboxNotification Row(NotificationKind kind, string channel, Recipient recipient, Guid? ticketId, string? reference, string json, string? coalesceKey, DateTimeOffset now, DateTimeOffset due)

@@ -96,3 +96,36 @@ public interface INotificationTemplateStore
     /// <summary>Removes the tenant's template of a kind (back to the default). <c>false</c> when there was none.</summary>
     Task<bool> DeleteAsync(NotificationKind kind, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// The dispatcher's side of the activities (ticket changes whose notifications are still to be worked out), across
+/// all tenants. A claim holds its activities for the batch's transaction only: working them out touches nothing but
+/// the database, so the notifications and the removal of the activity commit together or not at all.
+/// </summary>
+internal interface IOutboxActivityQueue
+{
+    /// <summary>
+    /// Begins a transaction and claims up to <paramref name="limit"/> activities with fewer than
+    /// <paramref name="maxAttempts"/> failed attempts, oldest first; concurrent callers skip them.
+    /// </summary>
+    Task<IOutboxActivityBatch> ClaimAsync(int limit, int maxAttempts, CancellationToken cancellationToken);
+
+    /// <summary>Counts a failed attempt to work out an activity (outside any batch).</summary>
+    Task RecordFailureAsync(OutboxActivity activity, CancellationToken cancellationToken);
+}
+
+/// <summary>Claimed activities and the transaction that holds them; disposing without <see cref="CommitAsync"/> rolls back.</summary>
+internal interface IOutboxActivityBatch : IAsyncDisposable
+{
+    /// <summary>The claimed activities, oldest first.</summary>
+    IReadOnlyList<OutboxActivity> Activities { get; }
+
+    /// <summary>
+    /// Writes an activity's notifications (in the activity's tenant, which must be current; pending rows with the
+    /// same coalesce key merge) and removes the activity.
+    /// </summary>
+    Task CompleteAsync(OutboxActivity activity, IReadOnlyList<OutboxNotification> notifications, CancellationToken cancellationToken);
+
+    /// <summary>Commits the batch.</summary>
+    Task CommitAsync(CancellationToken cancellationToken);
+}

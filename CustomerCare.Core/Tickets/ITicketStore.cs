@@ -25,11 +25,11 @@ public sealed class TicketChangeSet
     public IdempotencyRecord? Idempotency { get; init; }
 
     /// <summary>
-    /// Notifications the change causes, written to the outbox in the same transaction. For a new
-    /// ticket the store fills in their <see cref="Notifications.OutboxNotification.TicketReference"/>
-    /// when it numbers the ticket; pending rows with the same coalesce key merge.
+    /// The change's notification activities (usually one), written to the outbox in the same transaction;
+    /// the dispatcher works out who is told later. For a new ticket the store fills in their
+    /// <see cref="Notifications.OutboxActivity.TicketReference"/> when it numbers the ticket.
     /// </summary>
-    public List<Notifications.OutboxNotification> Notifications { get; } = [];
+    public List<Notifications.OutboxActivity> Activities { get; } = [];
 }
 
 /// <summary>Remembers a client's request key so that a retried request creates nothing new.</summary>

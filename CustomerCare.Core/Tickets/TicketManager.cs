@@ -130,7 +130,7 @@ public sealed class TicketManager
         changes.Events.Add(Event(ticket, TicketEventKind.Created, actor.UserId, now, toStatus: TicketStatus.New));
         var manual = string.Equals(settings.AssignmentStrategy, ManualAssignmentStrategy.StrategyName, StringComparison.OrdinalIgnoreCase)
                      || _assignment.FindStrategy(settings.AssignmentStrategy) is null;
-        changes.Notifications.AddRange(await _planner.TicketCreatedAsync(ticket, actor, manual, cancellationToken));
+        if (_planner.TicketCreated(ticket, actor, manual) is { } created) changes.Activities.Add(created);
 
         KeepEventOrder(changes.Events);
         IReadOnlyList<Ticket> assigned;
@@ -144,7 +144,7 @@ public sealed class TicketManager
             var winner = await FindReplayAsync(actor, idempotencyKey, requestHash, cancellationToken) ?? throw new IdempotencyKeyReusedException();
             return new(await _tickets.FindAsync(winner.TicketId, cancellationToken) ?? throw new NotFoundException("ticket"), true);
         }
-        _planner.Wake(changes.Notifications);
+        _planner.Wake(changes.Activities);
 
         await _notifier.PublishAsync(new TicketActivity(TicketEventKind.Created, ticket, actor), cancellationToken);
         await PublishAssignedAsync(actor, assigned, cancellationToken);
@@ -265,7 +265,7 @@ public sealed class TicketManager
                 if (ticket.Status != fromStatus)
                     changes.Events.Add(Event(ticket, TicketEventKind.StatusChanged, actor.UserId, now, fromStatus: fromStatus, toStatus: ticket.Status));
                 return (message, Record(actor, idempotencyKey, requestHash, ticket.Id, message.Id, now));
-            }, cancellationToken, (ticket, ct) => _planner.MessagePostedAsync(ticket, actor, message!, ct));
+            }, cancellationToken, ticket => _planner.MessagePosted(ticket, actor, message!));
         }
         catch (DuplicateRequestException)
         {
@@ -335,7 +335,7 @@ public sealed class TicketManager
             changes.Events.Add(Event(t, TicketEventKind.Assigned, actor.UserId, now, assigneeId: t.AssigneeId, fromStatus: fromStatus, toStatus: t.Status,
                 detail: agent is null ? "unassigned" : previous is null ? "assigned" : "reassigned"));
             return (null, null);
-        }, cancellationToken, (t, ct) => _planner.AssignedAsync(t, actor, ct));
+        }, cancellationToken, t => _planner.Assigned(t, actor));
         await _notifier.PublishAsync(new TicketActivity(TicketEventKind.Assigned, ticket, actor, FromStatus: fromStatus, PreviousAssigneeId: previous), cancellationToken);
         if (agentId is null) await DrainQueueAsync(actor, cancellationToken);
         return ticket;
@@ -387,7 +387,7 @@ public sealed class TicketManager
             }
             changes.Events.Add(Event(t, TicketEventKind.StatusChanged, actor.UserId, now, fromStatus: from, toStatus: t.Status));
             return (null, null);
-        }, cancellationToken, (t, ct) => _planner.StatusChangedAsync(t, actor, from, ct));
+        }, cancellationToken, t => _planner.StatusChanged(t, actor, from));
         await _notifier.PublishAsync(new TicketActivity(TicketEventKind.StatusChanged, ticket, actor, FromStatus: from), cancellationToken);
         // Resolving or closing frees capacity; reopening may put the ticket back in the queue.
         var assigned = await DrainQueueAsync(actor, cancellationToken);
@@ -417,7 +417,7 @@ public sealed class TicketManager
         long? expectedVersion,
         Func<Ticket, TicketChangeSet, DateTimeOffset, (TicketMessage? Message, IdempotencyRecord? Record)> apply,
         CancellationToken cancellationToken,
-        Func<Ticket, CancellationToken, Task<List<OutboxNotification>>>? notify = null)
+        Func<Ticket, OutboxActivity?>? notify = null)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -434,11 +434,11 @@ public sealed class TicketManager
             var changes = new TicketChangeSet { Ticket = ticket, ExpectedVersion = readVersion, Message = message, Idempotency = record };
             changes.Events.AddRange(events.Events);
             KeepEventOrder(changes.Events);
-            if (notify is not null) changes.Notifications.AddRange(await notify(ticket, cancellationToken));
+            if (notify?.Invoke(ticket) is { } activity) changes.Activities.Add(activity);
             try
             {
                 await _tickets.SaveAsync(changes, cancellationToken);
-                _planner.Wake(changes.Notifications);
+                _planner.Wake(changes.Activities);
                 return ticket;
             }
             catch (ConcurrencyConflictException) when (expectedVersion is null && attempt < MaxConcurrencyRetries)

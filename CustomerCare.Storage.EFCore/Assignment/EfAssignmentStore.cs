@@ -111,7 +111,7 @@ internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentS
         IReadOnlyDictionary<string, int> loads,
         bool queued) : IAssignmentSession
     {
-        private readonly List<CustomerCare.Notifications.OutboxNotification> _notifications = [];
+        private readonly List<CustomerCare.Notifications.OutboxActivity> _activities = [];
         private bool _committed;
         private string? _cursorByInsert;
 
@@ -130,9 +130,9 @@ internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentS
                 .Skip(skip).Take(limit)
                 .ToListAsync(cancellationToken);
 
-        public void Assign(Ticket ticket, long expectedVersion, TicketEvent assignedEvent, IReadOnlyList<CustomerCare.Notifications.OutboxNotification>? notifications = null)
+        public void Assign(Ticket ticket, long expectedVersion, TicketEvent assignedEvent, CustomerCare.Notifications.OutboxActivity? activity = null)
         {
-            if (notifications is not null) _notifications.AddRange(notifications);
+            if (activity is not null) _activities.Add(activity);
             var entry = db.Tickets.Attach(ticket);
             entry.State = EntityState.Modified;
             entry.Property(t => t.Version).OriginalValue = expectedVersion;
@@ -151,7 +151,7 @@ internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentS
         public void SaveCursorWithNextChange(string? lastAssignedAgentId)
         {
             _cursorByInsert = lastAssignedAgentId;
-            db.CommitWithNewTicket = db is NpgsqlCustomerCareDbContext && lastAssignedAgentId is not null && _notifications.Count == 0;
+            db.CommitWithNewTicket = db is NpgsqlCustomerCareDbContext && lastAssignedAgentId is not null && _activities.Count == 0;
         }
 
         public async Task CommitAsync(string? lastAssignedAgentId, CancellationToken cancellationToken)
@@ -159,7 +159,7 @@ internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentS
             var cursorWritten = lastAssignedAgentId == lastAssigned || (lastAssignedAgentId is not null && lastAssignedAgentId == _cursorByInsert);
             if (db.NewTicketCommitted)
             {
-                if (!cursorWritten || _notifications.Count > 0 || db.ChangeTracker.HasChanges())
+                if (!cursorWritten || _activities.Count > 0 || db.ChangeTracker.HasChanges())
                     throw new InvalidOperationException("The assignment session was committed with its new ticket, but more was written in it afterwards.");
                 _committed = true;
                 return;
@@ -169,7 +169,7 @@ internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentS
                 // The cursor is written unless it is unchanged or the new ticket's insert moved it.
                 if (!cursorWritten)
                     db.Attach(new AssignmentState { TenantId = db.CurrentTenantId!, LastAssignedAgentId = lastAssignedAgentId }).Property(s => s.LastAssignedAgentId).IsModified = true;
-                await Notifications.OutboxWriter.AddAsync(db, _notifications, cancellationToken);
+                db.OutboxActivities.AddRange(_activities);
                 if (db.ChangeTracker.HasChanges()) await db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
                 _committed = true;

@@ -16,41 +16,29 @@ internal static class OutboxWriter
     /// <summary>Rows one multi-row insert may carry (parameters stay far below SQLite's and PostgreSQL's limits).</summary>
     private const int MaxRowsPerInsert = 100;
 
-    /// <summary>Whether <see cref="NextNumberAndInsertAsync"/> can write these rows: plain rows (nothing to merge) about the new ticket.</summary>
-    public static bool CanInsertWithNumber(CustomerCareDbContext db, Ticket ticket, IReadOnlyList<OutboxNotification> notifications, bool allowNone = false)
-        => notifications.Count <= MaxRowsPerInsert && (allowNone || notifications.Count > 0)
-           && notifications.All(n => n.CoalesceKey is null && n.TicketId == ticket.Id && n.TenantId == db.CurrentTenantId);
-
-    /// <summary>
-    /// Hands out the new ticket's number and inserts its outbox rows in one command (one round trip, no change
-    /// tracking): the rows' ticket reference is computed from the number in SQL. Parameters are made by EF's own
-    /// type mappings, so every value is stored exactly as <c>SaveChanges</c> would store it.
-    /// </summary>
-    public static Task<long> NextNumberAndInsertAsync(CustomerCareDbContext db, Ticket ticket, string prefix, IReadOnlyList<OutboxNotification> notifications, CancellationToken cancellationToken)
-    {
-        var (sql, parameters) = Build(db, prefix, null, [], notifications);
-        return ExecuteAsync(db, sql, parameters, prefix, notifications, cancellationToken);
-    }
+    /// <summary>Whether <see cref="CreateTicketAsync"/> can write these activities with the new ticket: a few, all about it, in the current tenant.</summary>
+    public static bool CanInsertWithNumber(CustomerCareDbContext db, Ticket ticket, IReadOnlyList<OutboxActivity> activities)
+        => activities.Count <= MaxRowsPerInsert && activities.All(a => a.TicketId == ticket.Id && a.TenantId == db.CurrentTenantId);
 
     /// <summary>
     /// Creates a ticket in one command: the number's upsert, then the ticket (its number and reference computed in
-    /// SQL), its events and its outbox rows. On PostgreSQL the statements of one command run in one implicit
+    /// SQL), its events and its notification activities. On PostgreSQL the statements of one command run in one implicit
     /// transaction (one Sync), so this is atomic without <c>BEGIN</c> and <c>COMMIT</c>: one round trip in all. On
     /// SQLite the command runs in a transaction of its own, begun only once the command is built, so that the
     /// database's single write lock is held for the statements alone.
     /// </summary>
-    public static async Task<long> CreateTicketAsync(CustomerCareDbContext db, Ticket ticket, string prefix, IReadOnlyList<TicketEvent> events, IReadOnlyList<OutboxNotification> notifications, CancellationToken cancellationToken)
+    public static async Task<long> CreateTicketAsync(CustomerCareDbContext db, Ticket ticket, string prefix, IReadOnlyList<TicketEvent> events, IReadOnlyList<OutboxActivity> activities, CancellationToken cancellationToken)
     {
-        var (sql, parameters) = Build(db, prefix, ticket, events, notifications);
+        var (sql, parameters) = Build(db, prefix, ticket, events, activities);
         long number;
         if (db is NpgsqlCustomerCareDbContext)
         {
-            number = await ExecuteAsync(db, sql, parameters, prefix, notifications, cancellationToken);
+            number = await ExecuteAsync(db, sql, parameters, prefix, activities, cancellationToken);
         }
         else
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            number = await ExecuteAsync(db, sql, parameters, prefix, notifications, cancellationToken);
+            number = await ExecuteAsync(db, sql, parameters, prefix, activities, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
         ticket.Number = number;
@@ -60,47 +48,43 @@ internal static class OutboxWriter
 
     /// <summary>
     /// Inserts a new ticket whose number the caller's transaction has already taken (an assignment session takes it
-    /// with its lock), with its events and outbox rows, in one command past the change tracker, as
-    /// <see cref="CreateTicketAsync"/> does for a ticket created on its own. With <paramref name="commit"/> (PostgreSQL,
-    /// the session's last write) the command ends with <c>COMMIT</c>; its text is then one of the few shapes an
-    /// automatic create sends every time (by number of events and outbox rows), so it is prepared on the connection,
-    /// as the lock's command is.
+    /// with its lock), with its events and activities, in one command past the change tracker, as
+    /// <see cref="CreateTicketAsync"/> does for a ticket created on its own, and prepared like it. With
+    /// <paramref name="commit"/> (PostgreSQL, the session's last write) the command ends with <c>COMMIT</c>.
     /// </summary>
-    public static async Task InsertNumberedTicketAsync(CustomerCareDbContext db, Ticket ticket, string prefix, IReadOnlyList<TicketEvent> events, IReadOnlyList<OutboxNotification> notifications,
+    public static async Task InsertNumberedTicketAsync(CustomerCareDbContext db, Ticket ticket, string prefix, IReadOnlyList<TicketEvent> events, IReadOnlyList<OutboxActivity> activities,
         bool commit, CancellationToken cancellationToken)
     {
-        var (sql, parameters) = Build(db, prefix, ticket, events, notifications, takeNumber: false);
-        await using (var reader = commit
-            ? await RawCommand.ExecutePreparedReaderAsync(db, sql + ";\nCOMMIT", parameters, cancellationToken)
-            : await RawCommand.ExecuteReaderAsync(db, sql, parameters, cancellationToken))
+        var (sql, parameters) = Build(db, prefix, ticket, events, activities, takeNumber: false);
+        await using (var reader = await RawCommand.ExecutePreparedReaderAsync(db, commit ? sql + ";\nCOMMIT" : sql, parameters, cancellationToken))
         {
             while (await reader.DbDataReader.NextResultAsync(cancellationToken)) { }
         }
-        foreach (var notification in notifications) notification.TicketReference = ticket.Reference;
+        foreach (var activity in activities) activity.TicketReference = ticket.Reference;
     }
 
     private const string NumberSql = "(SELECT \"LastNumber\" FROM \"cc_ticket_counters\" WHERE \"TenantId\" = {0})";
     private const string ReferenceSql = "({1} || " + NumberSql + ")";
 
-    private static (string Sql, object[] Parameters) Build(CustomerCareDbContext db, string prefix, Ticket? ticket, IReadOnlyList<TicketEvent> events,
-        IReadOnlyList<OutboxNotification> notifications, bool takeNumber = true)
+    private static (string Sql, object[] Parameters) Build(CustomerCareDbContext db, string prefix, Ticket ticket, IReadOnlyList<TicketEvent> events,
+        IReadOnlyList<OutboxActivity> activities, bool takeNumber = true)
     {
         var tenantId = db.CurrentTenantId ?? throw new TenantMismatchException("Cannot number a ticket without a current tenant.");
         var sql = new System.Text.StringBuilder(takeNumber ? EfTicketNumbers.NextNumberSql : "");
         var parameters = new List<object> { tenantId, prefix + "-" };
         using var factory = db.Database.GetDbConnection().CreateCommand();
-        if (ticket is not null)
-            AppendInsert(db, sql, parameters, factory, "t", [ticket]);
+        AppendInsert(db, sql, parameters, factory, "t", [ticket]);
         AppendInsert(db, sql, parameters, factory, "e", events);
-        AppendInsert(db, sql, parameters, factory, "o", notifications);
+        AppendInsert(db, sql, parameters, factory, "a", activities);
         if (!takeNumber) sql.Remove(0, 2); // the first INSERT's leading ";\n"
         return (sql.ToString(), [.. parameters]);
     }
 
-    private static async Task<long> ExecuteAsync(CustomerCareDbContext db, string sql, object[] parameters, string prefix, IReadOnlyList<OutboxNotification> notifications, CancellationToken cancellationToken)
+    private static async Task<long> ExecuteAsync(CustomerCareDbContext db, string sql, object[] parameters, string prefix, IReadOnlyList<OutboxActivity> activities, CancellationToken cancellationToken)
     {
         long number;
-        await using (var reader = await RawCommand.ExecuteReaderAsync(db, sql, parameters, cancellationToken))
+        // A handful of shapes (one or two events, an activity or none), each prepared once per connection on PostgreSQL.
+        await using (var reader = await RawCommand.ExecutePreparedReaderAsync(db, sql, parameters, cancellationToken))
         {
             await reader.DbDataReader.ReadAsync(cancellationToken);
             number = reader.DbDataReader.GetInt64(0);
@@ -108,12 +92,12 @@ internal static class OutboxWriter
             // here, inside the transaction, rather than lost when the reader is disposed.
             while (await reader.DbDataReader.NextResultAsync(cancellationToken)) { }
         }
-        foreach (var notification in notifications) notification.TicketReference = $"{prefix}-{number}";
+        foreach (var activity in activities) activity.TicketReference = $"{prefix}-{number}";
         return number;
     }
 
     private static readonly Dictionary<string, string> TicketComputed = new() { [nameof(Ticket.Number)] = NumberSql, [nameof(Ticket.Reference)] = ReferenceSql };
-    private static readonly Dictionary<string, string> OutboxComputed = new() { [nameof(OutboxNotification.TicketReference)] = ReferenceSql };
+    private static readonly Dictionary<string, string> ActivityComputed = new() { [nameof(OutboxActivity.TicketReference)] = ReferenceSql };
 
     /// <summary>
     /// What an <c>INSERT</c> of one entity type needs from the model, worked out once per model (a runtime annotation)
@@ -127,8 +111,9 @@ internal static class OutboxWriter
         {
             var entity = model!.FindEntityType(typeof(T))!;
             var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
-            var computed = typeof(T) == typeof(Ticket) ? TicketComputed : typeof(T) == typeof(OutboxNotification) ? OutboxComputed : [];
-            var properties = entity.GetProperties().ToList();
+            var computed = typeof(T) == typeof(Ticket) ? TicketComputed : typeof(T) == typeof(OutboxActivity) ? ActivityComputed : [];
+            // A key the database generates (the activities' sequence) is left out: the database fills it in.
+            var properties = entity.GetProperties().Where(p => !(p.IsPrimaryKey() && p.ValueGenerated == ValueGenerated.OnAdd)).ToList();
             var head = $";\nINSERT INTO \"{entity.GetTableName()}\" ({string.Join(", ", properties.Select(p => $"\"{p.GetColumnName(table)}\""))}) VALUES ";
             return new InsertShape(head, [.. properties.Select(p => (
                 (IProperty)p,
@@ -348,5 +333,72 @@ internal sealed class EfNotificationQueue(CustomerCareDbContext db) : INotificat
                 .SetProperty(n => n.LastError, message)
                 .SetProperty(n => n.ClaimedBy, (string?)null)
                 .SetProperty(n => n.ClaimedUntil, (DateTimeOffset?)null), cancellationToken) == 1;
+    }
+}
+
+/// <summary>
+/// The activities on EF Core, across tenants. A batch is one transaction: PostgreSQL claims with
+/// <c>FOR UPDATE SKIP LOCKED</c>, so concurrent dispatchers take different activities; on SQLite the transaction
+/// (<c>BEGIN IMMEDIATE</c>) holds the database's one write lock, so nobody else can take them meanwhile.
+/// </summary>
+internal sealed class EfOutboxActivityQueue(CustomerCareDbContext db) : IOutboxActivityQueue
+{
+    public async Task<IOutboxActivityBatch> ClaimAsync(int limit, int maxAttempts, CancellationToken cancellationToken)
+    {
+        var sql = db.Database.IsSqlite()
+            ? """SELECT * FROM "cc_outbox_activities" WHERE "Attempts" < {0} ORDER BY "Id" LIMIT {1}"""
+            : """SELECT * FROM "cc_outbox_activities" WHERE "Attempts" < {0} ORDER BY "Id" LIMIT {1} FOR UPDATE SKIP LOCKED""";
+        var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            var activities = await db.OutboxActivities.FromSqlRaw(sql, maxAttempts, limit).IgnoreQueryFilters().AsNoTracking().ToListAsync(cancellationToken);
+            return new Batch(db, transaction, activities);
+        }
+        catch
+        {
+            await transaction.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task RecordFailureAsync(OutboxActivity activity, CancellationToken cancellationToken)
+    {
+        var id = activity.Id;
+        await db.OutboxActivities.IgnoreQueryFilters().Where(a => a.Id == id)
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.Attempts, a => a.Attempts + 1), cancellationToken);
+    }
+
+    private sealed class Batch(CustomerCareDbContext db, IDbContextTransaction transaction, IReadOnlyList<OutboxActivity> activities) : IOutboxActivityBatch
+    {
+        private readonly List<long> _completed = [];
+
+        public IReadOnlyList<OutboxActivity> Activities => activities;
+
+        public async Task CompleteAsync(OutboxActivity activity, IReadOnlyList<OutboxNotification> notifications, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await OutboxWriter.AddAsync(db, notifications, cancellationToken);
+                if (db.ChangeTracker.HasChanges()) await db.SaveChangesAsync(cancellationToken);
+            }
+            finally
+            {
+                db.ChangeTracker.Clear();
+            }
+            _completed.Add(activity.Id);
+        }
+
+        public async Task CommitAsync(CancellationToken cancellationToken)
+        {
+            if (_completed.Count > 0)
+                await db.OutboxActivities.IgnoreQueryFilters().Where(a => _completed.Contains(a.Id)).ExecuteDeleteAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await transaction.DisposeAsync();
+            db.ChangeTracker.Clear();
+        }
     }
 }

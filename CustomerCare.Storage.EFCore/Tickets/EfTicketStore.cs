@@ -18,14 +18,14 @@ internal sealed class EfTicketStore(CustomerCareDbContext db) : ITicketStore
         // so a new ticket and its automatic assignment commit together.
         var joined = db.Database.CurrentTransaction;
         if (changes.IsNew && joined is null && db.ReservedTicketNumber is null && changes.Idempotency is null && changes.Message is null
-            && changes.Events.Count <= 100 && Notifications.OutboxWriter.CanInsertWithNumber(db, ticket, changes.Notifications, allowNone: true))
+            && changes.Events.Count <= 100 && Notifications.OutboxWriter.CanInsertWithNumber(db, ticket, changes.Activities))
         {
             // The usual new ticket: one command (atomic by itself on PostgreSQL; in a short transaction on SQLite).
-            await Notifications.OutboxWriter.CreateTicketAsync(db, ticket, changes.ReferencePrefix ?? "", changes.Events, changes.Notifications, cancellationToken);
+            await Notifications.OutboxWriter.CreateTicketAsync(db, ticket, changes.ReferencePrefix ?? "", changes.Events, changes.Activities, cancellationToken);
             return;
         }
         if (changes.IsNew && joined is not null && db.ReservedTicketNumber is { } number && changes.Idempotency is null && changes.Message is null
-            && changes.Events.Count <= 100 && Notifications.OutboxWriter.CanInsertWithNumber(db, ticket, changes.Notifications, allowNone: true))
+            && changes.Events.Count <= 100 && Notifications.OutboxWriter.CanInsertWithNumber(db, ticket, changes.Activities))
         {
             // A new ticket in an assignment session, numbered with the lock: its rows in one command, in the session's transaction.
             ticket.Number = number;
@@ -33,25 +33,17 @@ internal sealed class EfTicketStore(CustomerCareDbContext db) : ITicketStore
             db.ReservedTicketNumber = null;
             var commit = db.CommitWithNewTicket;
             db.CommitWithNewTicket = false;
-            await Notifications.OutboxWriter.InsertNumberedTicketAsync(db, ticket, changes.ReferencePrefix ?? "", changes.Events, changes.Notifications, commit, cancellationToken);
+            await Notifications.OutboxWriter.InsertNumberedTicketAsync(db, ticket, changes.ReferencePrefix ?? "", changes.Events, changes.Activities, commit, cancellationToken);
             db.NewTicketCommitted = commit;
             return;
         }
-        var outboxWritten = false;
         await using var owned = joined is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
         try
         {
             if (changes.IsNew)
             {
-                // Under an assignment session the number came with the lock, in the same round trip. Otherwise the
-                // new ticket's outbox rows go out with the number's upsert, in one command, past the change tracker.
-                if (db.ReservedTicketNumber is { } reserved) ticket.Number = reserved;
-                else if (Notifications.OutboxWriter.CanInsertWithNumber(db, ticket, changes.Notifications))
-                {
-                    ticket.Number = await Notifications.OutboxWriter.NextNumberAndInsertAsync(db, ticket, changes.ReferencePrefix ?? "", changes.Notifications, cancellationToken);
-                    outboxWritten = true;
-                }
-                else ticket.Number = await EfTicketNumbers.NextAsync(db, cancellationToken);
+                // Under an assignment session the number came with the lock, in the same round trip.
+                ticket.Number = db.ReservedTicketNumber ?? await EfTicketNumbers.NextAsync(db, cancellationToken);
                 db.ReservedTicketNumber = null;
                 ticket.Reference = $"{changes.ReferencePrefix}-{ticket.Number}";
                 db.Tickets.Add(ticket);
@@ -68,11 +60,11 @@ internal sealed class EfTicketStore(CustomerCareDbContext db) : ITicketStore
             }
             db.TicketEvents.AddRange(changes.Events);
             if (changes.Message is not null) db.Messages.Add(changes.Message);
-            foreach (var notification in changes.Notifications)
+            foreach (var activity in changes.Activities)
             {
-                if (notification.TicketId == ticket.Id) notification.TicketReference = ticket.Reference;
+                if (activity.TicketId == ticket.Id) activity.TicketReference = ticket.Reference;
             }
-            if (!outboxWritten) await Notifications.OutboxWriter.AddAsync(db, changes.Notifications, cancellationToken);
+            db.OutboxActivities.AddRange(changes.Activities);
             if (changes.Idempotency is not null) db.IdempotencyRecords.Add(changes.Idempotency);
 
             await db.SaveChangesAsync(cancellationToken);

@@ -118,42 +118,60 @@ public abstract class OutboxConformanceTests(DatabaseFixture db) : IAsyncLifetim
         => Db.InTenantAsync(tenant, sp => sp.GetRequiredService<CustomerCareDbContext>().Set<OutboxNotification>().AsNoTracking()
             .OrderBy(n => n.Id).ToListAsync(Ct));
 
-    [Fact]
-    public async Task Notifications_of_a_new_ticket_are_saved_with_it_and_carry_its_reference()
+    private static OutboxActivity Activity(string tenant, Ticket ticket, string data = "{}") => new()
+    {
+        TenantId = tenant,
+        Kind = TicketEventKind.MessagePosted,
+        TicketId = ticket.Id,
+        TicketReference = ticket.Reference is { Length: > 0 } r ? r : null,
+        DataJson = data,
+        CreatedAt = T0,
+    };
+
+    private Task<List<OutboxActivity>> ActivitiesAsync(string tenant)
+        => Db.InTenantAsync(tenant, sp => sp.GetRequiredService<CustomerCareDbContext>().Set<OutboxActivity>().AsNoTracking()
+            .OrderBy(a => a.Id).ToListAsync(Ct));
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_activity_of_a_new_ticket_is_saved_with_it_and_carries_its_reference(bool withRequestKey)
     {
         var tenant = NewTenant();
         var ticket = NewTicket(tenant);
-        var changes = new TicketChangeSet { Ticket = ticket, IsNew = true, ReferencePrefix = "BANK" };
+        // Without a request key the ticket goes out in one command; with one, through the change tracker.
+        var changes = new TicketChangeSet
+        {
+            Ticket = ticket, IsNew = true, ReferencePrefix = "BANK",
+            Idempotency = withRequestKey ? new IdempotencyRecord { TenantId = tenant, UserId = "cust-1", Key = "k", RequestHash = new string('A', 64), TicketId = ticket.Id, CreatedAt = T0 } : null,
+        };
         changes.Events.Add(NewEvent(ticket, TicketEventKind.Created, T0));
-        changes.Notifications.Add(Row(tenant) is var r ? WithTicket(r, ticket) : null!);
+        changes.Activities.Add(Activity(tenant, ticket, """{"subject":"x"}"""));
 
         await Tickets(tenant, s => s.SaveAsync(changes, Ct));
 
-        var row = Assert.Single(await OutboxAsync(tenant));
+        var row = Assert.Single(await ActivitiesAsync(tenant));
         Assert.Equal("BANK-1001", row.TicketReference);
         Assert.Equal(ticket.Id, row.TicketId);
         Assert.Equal(tenant, row.TenantId);
-    }
-
-    private static OutboxNotification WithTicket(OutboxNotification row, Ticket ticket)
-    {
-        row.TicketId = ticket.Id;
-        return row;
+        Assert.Equal("""{"subject":"x"}""", row.DataJson);
+        Assert.True(row.Id > 0);
+        Assert.Equal("BANK-1001", changes.Activities[0].TicketReference);
     }
 
     [Fact]
-    public async Task A_change_that_fails_saves_none_of_its_notifications()
+    public async Task A_change_that_fails_saves_none_of_its_notification_activities()
     {
         var tenant = NewTenant();
         var ticket = await SaveNewAsync(NewTicket(tenant));
 
         // A stale version: the ticket moved on; the whole change, notifications included, is refused.
         var stale = NextMessage(ticket, "First");
-        stale.Notifications.Add(Row(tenant, ticket, body: "stale"));
+        stale.Activities.Add(Activity(tenant, ticket, "stale"));
         var staleExpected = stale.ExpectedVersion;
         await AddMessageAsync(await Tickets(tenant, s => s.FindAsync(ticket.Id, Ct)) ?? throw new InvalidOperationException(), "Someone else");
         var conflicting = new TicketChangeSet { Ticket = stale.Ticket, ExpectedVersion = staleExpected, Message = stale.Message };
-        conflicting.Notifications.Add(Row(tenant, ticket, body: "stale"));
+        conflicting.Activities.Add(Activity(tenant, ticket, "stale"));
         await Assert.ThrowsAsync<ConcurrencyConflictException>(() => Tickets(tenant, s => s.SaveAsync(conflicting, Ct)));
 
         // A duplicate request key: refused after the ticket update, still nothing of it is kept.
@@ -162,17 +180,17 @@ public abstract class OutboxConformanceTests(DatabaseFixture db) : IAsyncLifetim
         await Tickets(tenant, s => s.SaveAsync(first, Ct));
         current = await Tickets(tenant, s => s.FindAsync(ticket.Id, Ct)) ?? throw new InvalidOperationException();
         var duplicate = NextMessage(current, "Keyed again", key: "k-1");
-        duplicate.Notifications.Add(Row(tenant, ticket, body: "duplicate"));
+        duplicate.Activities.Add(Activity(tenant, ticket, "duplicate"));
         await Assert.ThrowsAsync<DuplicateRequestException>(() => Tickets(tenant, s => s.SaveAsync(duplicate, Ct)));
 
-        Assert.Empty(await OutboxAsync(tenant));
+        Assert.Empty(await ActivitiesAsync(tenant));
 
-        // The same kind of change that succeeds keeps its notification.
+        // The same kind of change that succeeds keeps its activity.
         current = await Tickets(tenant, s => s.FindAsync(ticket.Id, Ct)) ?? throw new InvalidOperationException();
         var good = NextMessage(current, "Fine");
-        good.Notifications.Add(Row(tenant, ticket, body: "kept"));
+        good.Activities.Add(Activity(tenant, ticket, "kept"));
         await Tickets(tenant, s => s.SaveAsync(good, Ct));
-        Assert.Contains("kept", Assert.Single(await OutboxAsync(tenant)).DataJson, StringComparison.Ordinal);
+        Assert.Equal("kept", Assert.Single(await ActivitiesAsync(tenant)).DataJson);
     }
 
     [Fact]
@@ -197,6 +215,97 @@ public abstract class OutboxConformanceTests(DatabaseFixture db) : IAsyncLifetim
         rows = await OutboxAsync(tenant);
         Assert.Equal(3, rows.Count);
         Assert.Equal(["four"], rows.Single(r => r.CoalesceKey == "k" && r.Status == NotificationStatus.Pending).ReadData().Messages!.Select(m => m.Body));
+    }
+
+    [Fact]
+    public async Task Concurrent_dispatchers_work_out_each_activity_once_and_a_rolled_back_batch_keeps_its_activities()
+    {
+        var tenants = new[] { NewTenant(), NewTenant() };
+        var mine = new HashSet<string>(tenants);
+        foreach (var tenant in tenants)
+        {
+            var ticket = NewTicket(tenant);
+            await Db.InTenantAsync(tenant, async sp =>
+            {
+                var context = sp.GetRequiredService<CustomerCareDbContext>();
+                context.Set<OutboxActivity>().AddRange(Enumerable.Range(0, 30).Select(i => Activity(tenant, ticket, $"{tenant}/{i}")));
+                await context.SaveChangesAsync(Ct);
+            });
+        }
+
+        // A batch that is not committed leaves its activities for the next one.
+        await Db.InTenantAsync(null, async sp =>
+        {
+            await using var batch = await sp.GetRequiredService<IOutboxActivityQueue>().ClaimAsync(1000, 5, Ct);
+            foreach (var activity in batch.Activities.Where(a => mine.Contains(a.TenantId)))
+            {
+                using (sp.GetRequiredService<CustomerCare.MultiTenancy.ITenantContextSetter>().BeginScope(new CustomerCare.MultiTenancy.TenantContext(DatabaseFixture.Tenant(activity.TenantId))))
+                    await batch.CompleteAsync(activity, [Row(activity.TenantId, body: "rolled back")], Ct);
+            }
+        });
+        foreach (var tenant in tenants)
+        {
+            Assert.Empty(await OutboxAsync(tenant));
+            Assert.Equal(30, (await ActivitiesAsync(tenant)).Count);
+        }
+
+        var setter = Db.Services.GetRequiredService<CustomerCare.MultiTenancy.ITenantContextSetter>();
+        var taken = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Task.Run(async () =>
+        {
+            var all = new List<OutboxActivity>();
+            while (true)
+            {
+                var batchCount = await Db.InTenantAsync(null, async sp =>
+                {
+                    await using var batch = await sp.GetRequiredService<IOutboxActivityQueue>().ClaimAsync(7, 5, Ct);
+                    foreach (var activity in batch.Activities)
+                    {
+                        using (setter.BeginScope(new CustomerCare.MultiTenancy.TenantContext(DatabaseFixture.Tenant(activity.TenantId))))
+                            await batch.CompleteAsync(activity, mine.Contains(activity.TenantId) ? [Row(activity.TenantId, body: activity.DataJson)] : [], Ct);
+                    }
+                    await batch.CommitAsync(Ct);
+                    all.AddRange(batch.Activities);
+                    return batch.Activities.Count;
+                });
+                if (batchCount == 0) return all;
+            }
+        }, Ct)));
+
+        var takenHere = taken.SelectMany(t => t).Where(a => mine.Contains(a.TenantId)).ToList();
+        Assert.Equal(60, takenHere.Count);
+        Assert.Equal(60, takenHere.Select(a => a.Id).Distinct().Count());
+        foreach (var tenant in tenants)
+        {
+            Assert.Empty(await ActivitiesAsync(tenant));
+            var bodies = (await OutboxAsync(tenant)).Select(n => n.ReadData().Messages![0].Body).Order().ToList();
+            Assert.Equal(Enumerable.Range(0, 30).Select(i => $"{tenant}/{i}").Order(), bodies);
+        }
+    }
+
+    [Fact]
+    public async Task Activities_are_claimed_oldest_first_and_those_that_failed_too_often_are_set_aside()
+    {
+        var tenant = NewTenant();
+        var ticket = NewTicket(tenant);
+        await Db.InTenantAsync(tenant, async sp =>
+        {
+            var context = sp.GetRequiredService<CustomerCareDbContext>();
+            context.Set<OutboxActivity>().AddRange(Enumerable.Range(0, 3).Select(i => Activity(tenant, ticket, $"a{i}")));
+            await context.SaveChangesAsync(Ct);
+        });
+        var mine = await ActivitiesAsync(tenant);
+        Assert.Equal(["a0", "a1", "a2"], mine.Select(a => a.DataJson));
+
+        var queue = (Func<IServiceProvider, IOutboxActivityQueue>)(sp => sp.GetRequiredService<IOutboxActivityQueue>());
+        for (var i = 0; i < 2; i++) await Db.InTenantAsync(null, sp => queue(sp).RecordFailureAsync(mine[1], Ct));
+
+        var claimed = await Db.InTenantAsync(null, async sp =>
+        {
+            await using var batch = await queue(sp).ClaimAsync(10_000, 2, Ct);
+            return batch.Activities.Where(a => a.TenantId == tenant).Select(a => a.DataJson).ToList();
+        });
+        Assert.Equal(["a0", "a2"], claimed);
+        Assert.Equal(2, (await ActivitiesAsync(tenant)).Single(a => a.DataJson == "a1").Attempts);
     }
 
     [Fact]

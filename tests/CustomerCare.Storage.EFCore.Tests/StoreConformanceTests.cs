@@ -161,14 +161,11 @@ public abstract class StoreConformanceTests(DatabaseFixture db) : IAsyncLifetime
         var duplicate = NewEvent(broken, TicketEventKind.Assigned, T0);
         duplicate.Id = created.Id; // same key: the event insert fails after the number and the ticket went in
         changes.Events.Add(duplicate);
-        changes.Notifications.Add(new CustomerCare.Notifications.OutboxNotification
-        {
-            Id = Guid.CreateVersion7(), TenantId = tenant, Channel = "email", RecipientUserId = "cust-1", RecipientAddress = "c@example.test",
-            TicketId = broken.Id, CreatedAt = T0, NextAttemptAt = T0,
-        });
+        changes.Activities.Add(new CustomerCare.Notifications.OutboxActivity { TenantId = tenant, Kind = TicketEventKind.Created, TicketId = broken.Id, CreatedAt = T0 });
         await Assert.ThrowsAnyAsync<Exception>(() => Tickets(tenant, s => s.SaveAsync(changes, Ct)));
 
         Assert.Null(await Tickets(tenant, s => s.FindAsync(broken.Id, Ct)));
+        Assert.Empty(await Db.InTenantAsync(tenant, sp => sp.GetRequiredService<CustomerCareDbContext>().Set<CustomerCare.Notifications.OutboxActivity>().ToListAsync(Ct)));
         var next = await SaveNewAsync(NewTicket(tenant));
         Assert.Equal(first.Number + 1, next.Number);
         Assert.Equal($"ACME-{next.Number}", next.Reference);
@@ -870,17 +867,13 @@ public abstract class StoreConformanceTests(DatabaseFixture db) : IAsyncLifetime
         return cursor;
     });
 
-    private static TicketChangeSet AssignedAtCreation(Ticket ticket, out CustomerCare.Notifications.OutboxNotification notification)
+    private static TicketChangeSet AssignedAtCreation(Ticket ticket, out CustomerCare.Notifications.OutboxActivity activity)
     {
         var changes = new TicketChangeSet { Ticket = ticket, IsNew = true, ReferencePrefix = "ACME" };
         changes.Events.Add(NewEvent(ticket, TicketEventKind.Created, T0));
         changes.Events.Add(NewEvent(ticket, TicketEventKind.Assigned, T0.AddMilliseconds(1), "system"));
-        notification = new CustomerCare.Notifications.OutboxNotification
-        {
-            Id = Guid.CreateVersion7(), TenantId = ticket.TenantId, Channel = "email", RecipientUserId = ticket.AssigneeId!, RecipientAddress = "agent@example.test",
-            TicketId = ticket.Id, CreatedAt = T0, NextAttemptAt = T0,
-        };
-        changes.Notifications.Add(notification);
+        activity = new CustomerCare.Notifications.OutboxActivity { TenantId = ticket.TenantId, Kind = TicketEventKind.Assigned, TicketId = ticket.Id, CreatedAt = T0 };
+        changes.Activities.Add(activity);
         return changes;
     }
 
@@ -891,7 +884,7 @@ public abstract class StoreConformanceTests(DatabaseFixture db) : IAsyncLifetime
         var first = await SaveNewAsync(NewTicket(tenant));
 
         var ticket = NewTicket(tenant, status: TicketStatus.Open, assigneeId: "agent-7");
-        var changes = AssignedAtCreation(ticket, out var notification);
+        var changes = AssignedAtCreation(ticket, out var activity);
         await SaveAssignedInSessionAsync(tenant, changes, "agent-7");
 
         var stored = await Tickets(tenant, s => s.FindAsync(ticket.Id, Ct));
@@ -902,9 +895,9 @@ public abstract class StoreConformanceTests(DatabaseFixture db) : IAsyncLifetime
         Assert.Equal("agent-7", stored.AssigneeId);
         Assert.Equal([TicketEventKind.Created, TicketEventKind.Assigned], (await Tickets(tenant, s => s.GetEventsAsync(ticket.Id, Ct))).Select(e => e.Kind));
         Assert.Equal("agent-7", await CursorOfAsync(tenant));
-        var outbox = await Db.InTenantAsync(tenant, sp => sp.GetRequiredService<CustomerCareDbContext>().Notifications.AsNoTracking().SingleAsync(n => n.Id == notification.Id, Ct));
-        Assert.Equal(stored.Reference, outbox.TicketReference);
-        Assert.Equal(stored.Reference, notification.TicketReference);
+        var outbox = await Db.InTenantAsync(tenant, sp => sp.GetRequiredService<CustomerCareDbContext>().OutboxActivities.AsNoTracking().SingleAsync(a => a.TicketId == ticket.Id, Ct));
+        Assert.Equal((TicketEventKind.Assigned, stored.Reference), (outbox.Kind, outbox.TicketReference));
+        Assert.Equal(stored.Reference, activity.TicketReference);
 
         // The session's connection goes back to the pool usable: the next create (in and out of a session) works.
         await SaveAssignedInSessionAsync(tenant, AssignedAtCreation(NewTicket(tenant, status: TicketStatus.Open, assigneeId: "agent-8"), out _), "agent-8");
@@ -919,13 +912,13 @@ public abstract class StoreConformanceTests(DatabaseFixture db) : IAsyncLifetime
         var first = await SaveNewAsync(NewTicket(tenant));
 
         var broken = NewTicket(tenant, status: TicketStatus.Open, assigneeId: "agent-7");
-        var changes = AssignedAtCreation(broken, out var notification);
+        var changes = AssignedAtCreation(broken, out _);
         changes.Events[1].Id = changes.Events[0].Id; // same key: the event insert fails after the ticket went in (and before a COMMIT in the same command)
         await Assert.ThrowsAnyAsync<Exception>(() => SaveAssignedInSessionAsync(tenant, changes, "agent-7"));
 
         Assert.Null(await Tickets(tenant, s => s.FindAsync(broken.Id, Ct)));
         Assert.Null(await CursorOfAsync(tenant));
-        Assert.False(await Db.InTenantAsync(tenant, sp => sp.GetRequiredService<CustomerCareDbContext>().Notifications.AnyAsync(n => n.Id == notification.Id, Ct)));
+        Assert.False(await Db.InTenantAsync(tenant, sp => sp.GetRequiredService<CustomerCareDbContext>().OutboxActivities.AnyAsync(a => a.TicketId == broken.Id, Ct)));
         Assert.Equal(0, await Db.InTenantAsync(tenant, sp => sp.GetRequiredService<CustomerCareDbContext>().AgentLoads.CountAsync(l => l.OpenTickets > 0, Ct)));
         Assert.Equal(first.Number + 1, (await SaveNewAsync(NewTicket(tenant))).Number);
     }

@@ -48,9 +48,10 @@ public sealed class NotificationFixture : CareFixture
         });
     }
 
-    /// <summary>Every outbox row of the tenant, oldest first (read directly).</summary>
+    /// <summary>Every outbox row of the tenant, oldest first (read directly), once the waiting activities are worked out.</summary>
     public async Task<List<OutboxNotification>> OutboxAsync(Desk desk)
     {
+        while (await Dispatcher.PlanActivitiesAsync(TestContext.Current.CancellationToken) > 0) { }
         await using var scope = Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CustomerCareDbContext>();
         return await db.Set<OutboxNotification>().IgnoreQueryFilters().AsNoTracking()
