@@ -39,7 +39,7 @@ public abstract class CustomerCareDbContext : DbContext
 
     /// <summary>
     /// Set by an assignment session whose last write is the new ticket (PostgreSQL): the ticket's command ends with
-    /// <c>COMMIT</c>, one round trip fewer, and sets <see cref="NewTicketCommitted"/>.
+    /// <c>COMMIT</c>, one round trip fewer, and sets <see cref="NewTicketCommitted"/>. Cleared when the session ends.
     /// </summary>
     internal bool CommitWithNewTicket { get; set; }
 

@@ -183,9 +183,20 @@ internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentS
         public async ValueTask DisposeAsync()
         {
             db.ReservedTicketNumber = null;
+            if (!_committed)
+            {
+                try
+                {
+                    await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (InvalidOperationException) when (db.CommitWithNewTicket)
+                {
+                    // The new ticket's command carried COMMIT and failed after it ran (cancelled while its results were read):
+                    // Npgsql then refuses a rollback, and there is nothing left to roll back.
+                }
+            }
             db.CommitWithNewTicket = false;
             db.NewTicketCommitted = false;
-            if (!_committed) await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
             await transaction.DisposeAsync();
             db.ChangeTracker.Clear();
         }

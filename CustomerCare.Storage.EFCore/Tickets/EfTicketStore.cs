@@ -32,7 +32,6 @@ internal sealed class EfTicketStore(CustomerCareDbContext db) : ITicketStore
             ticket.Reference = $"{changes.ReferencePrefix}-{number}";
             db.ReservedTicketNumber = null;
             var commit = db.CommitWithNewTicket;
-            db.CommitWithNewTicket = false;
             await Notifications.OutboxWriter.InsertNumberedTicketAsync(db, ticket, changes.ReferencePrefix ?? "", changes.Events, changes.Activities, commit, cancellationToken);
             db.NewTicketCommitted = commit;
             return;
