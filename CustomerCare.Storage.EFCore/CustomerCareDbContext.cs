@@ -37,6 +37,15 @@ public abstract class CustomerCareDbContext : DbContext
     /// <summary>A ticket number an assignment session took with its lock, for the new ticket saved in it.</summary>
     internal long? ReservedTicketNumber { get; set; }
 
+    /// <summary>
+    /// Set by an assignment session whose last write is the new ticket (PostgreSQL): the ticket's command ends with
+    /// <c>COMMIT</c>, one round trip fewer, and sets <see cref="NewTicketCommitted"/>. Cleared when the session ends.
+    /// </summary>
+    internal bool CommitWithNewTicket { get; set; }
+
+    /// <summary>Whether the new ticket's command committed the session's transaction (<see cref="CommitWithNewTicket"/>).</summary>
+    internal bool NewTicketCommitted { get; set; }
+
     internal DbSet<TenantRecord> Tenants => Set<TenantRecord>();
     internal DbSet<Ticket> Tickets => Set<Ticket>();
     internal DbSet<TicketMessage> Messages => Set<TicketMessage>();

@@ -144,14 +144,30 @@ internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentS
         /// ticket moves the cursor in the database (trigger of migration <c>AssignmentCursorTrigger</c>): nothing to
         /// write here, and <see cref="CommitAsync"/> need not write it either.
         /// </summary>
-        public void SaveCursorWithNextChange(string? lastAssignedAgentId) => _cursorByInsert = lastAssignedAgentId;
+        /// <remarks>
+        /// On PostgreSQL the new ticket is then the session's last write (the engine commits right after it), so its command
+        /// also commits: one round trip fewer. <see cref="CommitAsync"/> refuses to go on if anything is left to write then.
+        /// </remarks>
+        public void SaveCursorWithNextChange(string? lastAssignedAgentId)
+        {
+            _cursorByInsert = lastAssignedAgentId;
+            db.CommitWithNewTicket = db is NpgsqlCustomerCareDbContext && lastAssignedAgentId is not null && _activities.Count == 0;
+        }
 
         public async Task CommitAsync(string? lastAssignedAgentId, CancellationToken cancellationToken)
         {
+            var cursorWritten = lastAssignedAgentId == lastAssigned || (lastAssignedAgentId is not null && lastAssignedAgentId == _cursorByInsert);
+            if (db.NewTicketCommitted)
+            {
+                if (!cursorWritten || _activities.Count > 0 || db.ChangeTracker.HasChanges())
+                    throw new InvalidOperationException("The assignment session was committed with its new ticket, but more was written in it afterwards.");
+                _committed = true;
+                return;
+            }
             try
             {
                 // The cursor is written unless it is unchanged or the new ticket's insert moved it.
-                if (lastAssignedAgentId != lastAssigned && (lastAssignedAgentId is null || lastAssignedAgentId != _cursorByInsert))
+                if (!cursorWritten)
                     db.Attach(new AssignmentState { TenantId = db.CurrentTenantId!, LastAssignedAgentId = lastAssignedAgentId }).Property(s => s.LastAssignedAgentId).IsModified = true;
                 db.OutboxActivities.AddRange(_activities);
                 if (db.ChangeTracker.HasChanges()) await db.SaveChangesAsync(cancellationToken);
@@ -167,7 +183,20 @@ internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentS
         public async ValueTask DisposeAsync()
         {
             db.ReservedTicketNumber = null;
-            if (!_committed) await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+            if (!_committed)
+            {
+                try
+                {
+                    await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (InvalidOperationException) when (db.CommitWithNewTicket)
+                {
+                    // The new ticket's command carried COMMIT and failed after it ran (cancelled while its results were read):
+                    // Npgsql then refuses a rollback, and there is nothing left to roll back.
+                }
+            }
+            db.CommitWithNewTicket = false;
+            db.NewTicketCommitted = false;
             await transaction.DisposeAsync();
             db.ChangeTracker.Clear();
         }

@@ -46,19 +46,37 @@ internal static class OutboxWriter
         return number;
     }
 
+    /// <summary>
+    /// Inserts a new ticket whose number the caller's transaction has already taken (an assignment session takes it
+    /// with its lock), with its events and activities, in one command past the change tracker, as
+    /// <see cref="CreateTicketAsync"/> does for a ticket created on its own, and prepared like it. With
+    /// <paramref name="commit"/> (PostgreSQL, the session's last write) the command ends with <c>COMMIT</c>.
+    /// </summary>
+    public static async Task InsertNumberedTicketAsync(CustomerCareDbContext db, Ticket ticket, string prefix, IReadOnlyList<TicketEvent> events, IReadOnlyList<OutboxActivity> activities,
+        bool commit, CancellationToken cancellationToken)
+    {
+        var (sql, parameters) = Build(db, prefix, ticket, events, activities, takeNumber: false);
+        await using (var reader = await RawCommand.ExecutePreparedReaderAsync(db, commit ? sql + ";\nCOMMIT" : sql, parameters, cancellationToken))
+        {
+            while (await reader.DbDataReader.NextResultAsync(cancellationToken)) { }
+        }
+        foreach (var activity in activities) activity.TicketReference = ticket.Reference;
+    }
+
     private const string NumberSql = "(SELECT \"LastNumber\" FROM \"cc_ticket_counters\" WHERE \"TenantId\" = {0})";
     private const string ReferenceSql = "({1} || " + NumberSql + ")";
 
     private static (string Sql, object[] Parameters) Build(CustomerCareDbContext db, string prefix, Ticket ticket, IReadOnlyList<TicketEvent> events,
-        IReadOnlyList<OutboxActivity> activities)
+        IReadOnlyList<OutboxActivity> activities, bool takeNumber = true)
     {
         var tenantId = db.CurrentTenantId ?? throw new TenantMismatchException("Cannot number a ticket without a current tenant.");
-        var sql = new System.Text.StringBuilder(EfTicketNumbers.NextNumberSql);
+        var sql = new System.Text.StringBuilder(takeNumber ? EfTicketNumbers.NextNumberSql : "");
         var parameters = new List<object> { tenantId, prefix + "-" };
         using var factory = db.Database.GetDbConnection().CreateCommand();
         AppendInsert(db, sql, parameters, factory, "t", [ticket]);
         AppendInsert(db, sql, parameters, factory, "e", events);
         AppendInsert(db, sql, parameters, factory, "a", activities);
+        if (!takeNumber) sql.Remove(0, 2); // the first INSERT's leading ";\n"
         return (sql.ToString(), [.. parameters]);
     }
 

@@ -24,6 +24,18 @@ internal sealed class EfTicketStore(CustomerCareDbContext db) : ITicketStore
             await Notifications.OutboxWriter.CreateTicketAsync(db, ticket, changes.ReferencePrefix ?? "", changes.Events, changes.Activities, cancellationToken);
             return;
         }
+        if (changes.IsNew && joined is not null && db.ReservedTicketNumber is { } number && changes.Idempotency is null && changes.Message is null
+            && changes.Events.Count <= 100 && Notifications.OutboxWriter.CanInsertWithNumber(db, ticket, changes.Activities))
+        {
+            // A new ticket in an assignment session, numbered with the lock: its rows in one command, in the session's transaction.
+            ticket.Number = number;
+            ticket.Reference = $"{changes.ReferencePrefix}-{number}";
+            db.ReservedTicketNumber = null;
+            var commit = db.CommitWithNewTicket;
+            await Notifications.OutboxWriter.InsertNumberedTicketAsync(db, ticket, changes.ReferencePrefix ?? "", changes.Events, changes.Activities, commit, cancellationToken);
+            db.NewTicketCommitted = commit;
+            return;
+        }
         await using var owned = joined is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
         try
         {

@@ -120,6 +120,75 @@ public sealed class PostgreSqlAssignmentQueryPlanTests(PostgreSqlDatabaseFixture
     }
 }
 
+/// <summary>
+/// On PostgreSQL, a ticket raised under automatic assignment with nothing queued is written by one command that also
+/// commits the session (no separate <c>COMMIT</c> round trip), and that command is prepared unless turned off.
+/// </summary>
+public sealed class PostgreSqlAutomaticCreateCommandTests(PostgreSqlDatabaseFixture db) : IClassFixture<PostgreSqlDatabaseFixture>
+{
+    private sealed class Commits : Microsoft.EntityFrameworkCore.Diagnostics.DbTransactionInterceptor
+    {
+        public int Count;
+
+        public override Task TransactionCommittedAsync(System.Data.Common.DbTransaction transaction, Microsoft.EntityFrameworkCore.Diagnostics.TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref Count);
+            return Task.CompletedTask;
+        }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task The_new_tickets_command_commits_the_assignment_and_is_prepared_unless_turned_off(bool prepare)
+    {
+        if (db.SkipReason is { } reason) Assert.Skip(reason);
+        var ct = TestContext.Current.CancellationToken;
+        // A pool of its own: Npgsql keeps prepared statements on pooled physical connections.
+        var connectionString = await db.InTenantAsync(null, sp => Task.FromResult(
+            new Npgsql.NpgsqlConnectionStringBuilder(sp.GetRequiredService<CustomerCareDbContext>().Database.GetConnectionString()) { ApplicationName = $"create-{Guid.NewGuid():N}", MaxPoolSize = 1 }.ConnectionString));
+        var commits = new Commits();
+        var tenant = new CustomerCare.MultiTenancy.TenantInfo
+        {
+            Id = $"c-{Guid.NewGuid():N}"[..20], Identifier = $"c-{Guid.NewGuid():N}"[..20], Name = "Create",
+            Settings = new CustomerCare.MultiTenancy.TenantSettings { TicketPrefix = "CR", AssignmentStrategy = CustomerCare.Assignment.RoundRobinAssignmentStrategy.StrategyName },
+        };
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddCustomerCare().UseEntityFrameworkCore(ef => ef.UseNpgsql(connectionString).AddInterceptors(commits), o => o.PrepareStatements = prepare).AddInMemoryTenants(tenant);
+        await using var provider = services.BuildServiceProvider();
+        using var _ = provider.GetRequiredService<CustomerCare.MultiTenancy.ITenantContextSetter>().BeginScope(new CustomerCare.MultiTenancy.TenantContext(tenant));
+        var customer = new CustomerCare.Actors.Actor(tenant.Id, "cust-1", CustomerCare.Actors.ActorRole.Customer, "Customer", "cust@example.test");
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            var staff = scope.ServiceProvider.GetRequiredService<CustomerCare.Staff.IStaffStore>();
+            foreach (var id in new[] { "agent-1", "agent-2" })
+                await staff.AddAsync(new CustomerCare.Staff.StaffMember { UserId = id, DisplayName = id, Email = $"{id}@example.test", Role = CustomerCare.Actors.ActorRole.Agent }, ct);
+        }
+
+        var assignees = new List<string?>();
+        for (var i = 0; i < 3; i++)
+        {
+            await using var scope = provider.CreateAsyncScope();
+            var created = await scope.ServiceProvider.GetRequiredService<CustomerCare.Tickets.TicketManager>()
+                .CreateAsync(customer, new CustomerCare.Tickets.CreateTicketRequest { Subject = $"Ticket {i}", Description = "Help." }, null, ct);
+            assignees.Add(created.Value.AssigneeId);
+        }
+
+        Assert.Equal(["agent-1", "agent-2", "agent-1"], assignees);
+        Assert.Equal(0, commits.Count);
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            var context = scope.ServiceProvider.GetRequiredService<CustomerCareDbContext>();
+            var prepared = await context.Database.SqlQueryRaw<string>("SELECT statement AS \"Value\" FROM pg_prepared_statements").ToListAsync(ct);
+            // Npgsql prepares each statement of the command on its own: the ticket's insert, the events' and the COMMIT.
+            Assert.Equal(prepare ? 1 : 0, prepared.Count(s => s.Contains("INSERT INTO \"cc_tickets\"", StringComparison.Ordinal)));
+            Assert.Equal(prepare ? 1 : 0, prepared.Count(s => s.Trim() == "COMMIT"));
+            Assert.Equal(3, await context.Tickets.CountAsync(t => t.AssigneeId != null, ct));
+        }
+    }
+}
+
 /// <summary>On SQLite: no <c>SCAN cc_tickets</c> in the <c>EXPLAIN QUERY PLAN</c> output.</summary>
 public sealed class SqliteAssignmentQueryPlanTests(SqliteDatabaseFixture db)
     : AssignmentQueryPlanTests(db), IClassFixture<SqliteDatabaseFixture>

@@ -877,6 +877,79 @@ public abstract class StoreConformanceTests(DatabaseFixture db) : IAsyncLifetime
         Assert.Equal("agent-7", await CursorAsync());
     }
 
+    /// <summary>As the engine's fast path does: lock (with the number), hand the cursor to the new ticket, save it assigned, commit.</summary>
+    private Task SaveAssignedInSessionAsync(string tenant, TicketChangeSet changes, string agent) => Db.InTenantAsync(tenant, async sp =>
+    {
+        await using var session = await sp.GetRequiredService<CustomerCare.Assignment.IAssignmentStore>().BeginForNewTicketAsync(Ct);
+        session.SaveCursorWithNextChange(agent);
+        await sp.GetRequiredService<ITicketStore>().SaveAsync(changes, Ct);
+        await session.CommitAsync(agent, Ct);
+    });
+
+    private Task<string?> CursorOfAsync(string tenant) => Db.InTenantAsync(tenant, async sp =>
+    {
+        await using var session = await sp.GetRequiredService<CustomerCare.Assignment.IAssignmentStore>().BeginAsync(Ct);
+        var cursor = session.LastAssignedAgentId;
+        await session.CommitAsync(cursor, Ct);
+        return cursor;
+    });
+
+    private static TicketChangeSet AssignedAtCreation(Ticket ticket, out CustomerCare.Notifications.OutboxActivity activity)
+    {
+        var changes = new TicketChangeSet { Ticket = ticket, IsNew = true, ReferencePrefix = "ACME" };
+        changes.Events.Add(NewEvent(ticket, TicketEventKind.Created, T0));
+        changes.Events.Add(NewEvent(ticket, TicketEventKind.Assigned, T0.AddMilliseconds(1), "system"));
+        activity = new CustomerCare.Notifications.OutboxActivity { TenantId = ticket.TenantId, Kind = TicketEventKind.Assigned, TicketId = ticket.Id, CreatedAt = T0 };
+        changes.Activities.Add(activity);
+        return changes;
+    }
+
+    [Fact]
+    public async Task A_new_ticket_saved_in_an_assignment_session_takes_the_locks_number_and_commits_whole_with_it()
+    {
+        var tenant = NewTenant();
+        var first = await SaveNewAsync(NewTicket(tenant));
+
+        var ticket = NewTicket(tenant, status: TicketStatus.Open, assigneeId: "agent-7");
+        var changes = AssignedAtCreation(ticket, out var activity);
+        await SaveAssignedInSessionAsync(tenant, changes, "agent-7");
+
+        var stored = await Tickets(tenant, s => s.FindAsync(ticket.Id, Ct));
+        Assert.NotNull(stored);
+        Assert.Equal(first.Number + 1, stored.Number);
+        Assert.Equal($"ACME-{stored.Number}", stored.Reference);
+        Assert.Equal((ticket.Number, ticket.Reference), (stored.Number, stored.Reference));
+        Assert.Equal("agent-7", stored.AssigneeId);
+        Assert.Equal([TicketEventKind.Created, TicketEventKind.Assigned], (await Tickets(tenant, s => s.GetEventsAsync(ticket.Id, Ct))).Select(e => e.Kind));
+        Assert.Equal("agent-7", await CursorOfAsync(tenant));
+        var outbox = await Db.InTenantAsync(tenant, sp => sp.GetRequiredService<CustomerCareDbContext>().OutboxActivities.AsNoTracking().SingleAsync(a => a.TicketId == ticket.Id, Ct));
+        Assert.Equal((TicketEventKind.Assigned, stored.Reference), (outbox.Kind, outbox.TicketReference));
+        Assert.Equal(stored.Reference, activity.TicketReference);
+
+        // The session's connection goes back to the pool usable: the next create (in and out of a session) works.
+        await SaveAssignedInSessionAsync(tenant, AssignedAtCreation(NewTicket(tenant, status: TicketStatus.Open, assigneeId: "agent-8"), out _), "agent-8");
+        Assert.Equal(first.Number + 3, (await SaveNewAsync(NewTicket(tenant))).Number);
+        Assert.Equal("agent-8", await CursorOfAsync(tenant));
+    }
+
+    [Fact]
+    public async Task A_new_ticket_that_fails_in_an_assignment_session_leaves_no_row_no_number_and_no_cursor_move()
+    {
+        var tenant = NewTenant();
+        var first = await SaveNewAsync(NewTicket(tenant));
+
+        var broken = NewTicket(tenant, status: TicketStatus.Open, assigneeId: "agent-7");
+        var changes = AssignedAtCreation(broken, out _);
+        changes.Events[1].Id = changes.Events[0].Id; // same key: the event insert fails after the ticket went in (and before a COMMIT in the same command)
+        await Assert.ThrowsAnyAsync<Exception>(() => SaveAssignedInSessionAsync(tenant, changes, "agent-7"));
+
+        Assert.Null(await Tickets(tenant, s => s.FindAsync(broken.Id, Ct)));
+        Assert.Null(await CursorOfAsync(tenant));
+        Assert.False(await Db.InTenantAsync(tenant, sp => sp.GetRequiredService<CustomerCareDbContext>().OutboxActivities.AnyAsync(a => a.TicketId == broken.Id, Ct)));
+        Assert.Equal(0, await Db.InTenantAsync(tenant, sp => sp.GetRequiredService<CustomerCareDbContext>().AgentLoads.CountAsync(l => l.OpenTickets > 0, Ct)));
+        Assert.Equal(first.Number + 1, (await SaveNewAsync(NewTicket(tenant))).Number);
+    }
+
     [Fact]
     public async Task Deactivating_staff_unassigns_their_unresolved_tickets_in_one_step()
     {
