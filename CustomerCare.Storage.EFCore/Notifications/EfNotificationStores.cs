@@ -7,7 +7,10 @@ using Microsoft.EntityFrameworkCore.Storage;
 
 namespace CustomerCare.Storage.EFCore.Notifications;
 
-/// <summary>Writes outbox rows inside the caller's transaction, merging into a pending row of the same coalesce key.</summary>
+/// <summary>
+/// Writes past the change tracker: a new ticket with its events and outbox activities in one command, and outbox rows
+/// inside the caller's transaction (merging into a pending row of the same coalesce key).
+/// </summary>
 internal static class OutboxWriter
 {
     /// <summary>A batch mail carries at most this many messages; the next one starts a new batch.</summary>
@@ -16,9 +19,13 @@ internal static class OutboxWriter
     /// <summary>Rows one multi-row insert may carry (parameters stay far below SQLite's and PostgreSQL's limits).</summary>
     private const int MaxRowsPerInsert = 100;
 
-    /// <summary>Whether <see cref="CreateTicketAsync"/> can write these activities with the new ticket: a few, all about it, in the current tenant.</summary>
-    public static bool CanInsertWithNumber(CustomerCareDbContext db, Ticket ticket, IReadOnlyList<OutboxActivity> activities)
-        => activities.Count <= MaxRowsPerInsert && activities.All(a => a.TicketId == ticket.Id && a.TenantId == db.CurrentTenantId);
+    /// <summary>
+    /// Whether <see cref="CreateTicketAsync"/> (or <see cref="InsertNumberedTicketAsync"/>) can write the new ticket's events and
+    /// activities with it: a few of each, the activities all about it and in the current tenant.
+    /// </summary>
+    public static bool CanInsertWithNumber(CustomerCareDbContext db, Ticket ticket, IReadOnlyList<TicketEvent> events, IReadOnlyList<OutboxActivity> activities)
+        => events.Count <= MaxRowsPerInsert && activities.Count <= MaxRowsPerInsert
+           && activities.All(a => a.TicketId == ticket.Id && a.TenantId == db.CurrentTenantId);
 
     /// <summary>
     /// Creates a ticket in one command: the number's upsert, then the ticket (its number and reference computed in

@@ -17,15 +17,15 @@ internal sealed class EfTicketStore(CustomerCareDbContext db) : ITicketStore
         // Inside an assignment session (same scope, same context) the change joins its transaction,
         // so a new ticket and its automatic assignment commit together.
         var joined = db.Database.CurrentTransaction;
-        if (changes.IsNew && joined is null && db.ReservedTicketNumber is null && changes.Idempotency is null && changes.Message is null
-            && changes.Events.Count <= 100 && Notifications.OutboxWriter.CanInsertWithNumber(db, ticket, changes.Activities))
+        var oneCommand = changes.IsNew && changes.Idempotency is null && changes.Message is null
+            && Notifications.OutboxWriter.CanInsertWithNumber(db, ticket, changes.Events, changes.Activities);
+        if (oneCommand && joined is null && db.ReservedTicketNumber is null)
         {
             // The usual new ticket: one command (atomic by itself on PostgreSQL; in a short transaction on SQLite).
             await Notifications.OutboxWriter.CreateTicketAsync(db, ticket, changes.ReferencePrefix ?? "", changes.Events, changes.Activities, cancellationToken);
             return;
         }
-        if (changes.IsNew && joined is not null && db.ReservedTicketNumber is { } number && changes.Idempotency is null && changes.Message is null
-            && changes.Events.Count <= 100 && Notifications.OutboxWriter.CanInsertWithNumber(db, ticket, changes.Activities))
+        if (oneCommand && joined is not null && db.ReservedTicketNumber is { } number)
         {
             // A new ticket in an assignment session, numbered with the lock: its rows in one command, in the session's transaction.
             ticket.Number = number;
