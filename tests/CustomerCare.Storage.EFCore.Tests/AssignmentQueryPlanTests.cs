@@ -118,6 +118,33 @@ public sealed class PostgreSqlAssignmentQueryPlanTests(PostgreSqlDatabaseFixture
         Assert.Equal(prepare ? 3 : 0, prepared.Count(s => s.Contains("cc_assignment_state", StringComparison.Ordinal) || s.Contains("cc_ticket_counters", StringComparison.Ordinal)
             || s.Contains("cc_agent_loads", StringComparison.Ordinal)));
     }
+    [Theory]
+    [InlineData(true, null, true)]
+    [InlineData(false, null, false)]
+    [InlineData(true, 0, false)]
+    public async Task Statements_run_again_and_again_are_prepared_automatically_unless_turned_off_or_set_by_the_host(bool prepare, int? hostMaxAutoPrepare, bool expectPrepared)
+    {
+        var builder = await Db.InTenantAsync(null, sp => Task.FromResult(
+            new Npgsql.NpgsqlConnectionStringBuilder(sp.GetRequiredService<CustomerCareDbContext>().Database.GetConnectionString()) { ApplicationName = $"auto-{Guid.NewGuid():N}" }));
+        builder.Remove("Max Auto Prepare"); // the fixture's own context got the default
+        if (hostMaxAutoPrepare is { } max) builder.MaxAutoPrepare = max;
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddCustomerCare().UseEntityFrameworkCore(ef => ef.UseNpgsql(builder.ConnectionString), o => o.PrepareStatements = prepare);
+        await using var provider = services.BuildServiceProvider();
+        var tenant = $"q-{Guid.NewGuid():N}"[..20];
+
+        using var _ = provider.GetRequiredService<CustomerCare.MultiTenancy.ITenantContextSetter>()
+            .BeginScope(new CustomerCare.MultiTenancy.TenantContext(DatabaseFixture.Tenant(tenant)));
+        await using var scope = provider.CreateAsyncScope();
+        var context = scope.ServiceProvider.GetRequiredService<CustomerCareDbContext>();
+        await context.Database.OpenConnectionAsync(TestContext.Current.CancellationToken);
+        var tickets = scope.ServiceProvider.GetRequiredService<CustomerCare.Tickets.ITicketStore>();
+        for (var i = 0; i < 10; i++) Assert.Null(await tickets.FindAsync(Guid.NewGuid(), TestContext.Current.CancellationToken));
+
+        var prepared = await context.Database.SqlQueryRaw<string>("SELECT statement AS \"Value\" FROM pg_prepared_statements").ToListAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(expectPrepared, prepared.Any(s => s.Contains("FROM cc_tickets", StringComparison.Ordinal) || s.Contains("FROM \"cc_tickets\"", StringComparison.Ordinal)));
+    }
 }
 
 /// <summary>
