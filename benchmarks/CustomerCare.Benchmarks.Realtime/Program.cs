@@ -7,6 +7,7 @@
 //       --connections 1000 --rate 1000 --duration 30 --instances 1 --postgres "Host=…;Username=…"
 //   … --instances 2 --redis 127.0.0.1:6379     (customers on instance B, agents on instance A)
 //   … --probe true                             (first time single operations on an idle system)
+//   … --prime 20 --prime-rate 200              (default: a phase not measured first, so the JIT is at steady state)
 //
 // See BENCHMARKS.md for results and what limits them.
 using System.Collections.Concurrent;
@@ -69,6 +70,25 @@ try
     Console.WriteLine($"{connectWatch.Elapsed.TotalSeconds:0.0} s");
 
     if (options.Probe) await Probe.RunAsync(postOn, options, tickets[0], agents[tickets[0].AgentId]);
+
+    if (options.Prime > 0)
+    {
+        // Brings the JIT to steady state (tiered compilation promotes hot code only after it has run for a while and the
+        // process is not busy compiling) before anything is measured: at an overload rate from a cold start the
+        // background compiler starved for the whole run and hot paths stayed in unoptimised code.
+        Console.Write($"Priming: {options.PrimeRate} messages/s for {options.Prime} s, not measured… ");
+        var primeWatch = Stopwatch.StartNew();
+        var primes = new List<Task>();
+        for (long k = 0; k < (long)options.PrimeRate * options.Prime; k++)
+        {
+            while (primeWatch.Elapsed.TotalSeconds * options.PrimeRate < k) await Task.Delay(1);
+            var ticket = tickets[(int)(k % tickets.Count)];
+            primes.Add(agents[ticket.AgentId].InvokeAsync<JsonElement>("SendMessage", ticket.TicketId.ToString(), "prime", null, null));
+        }
+        await Task.WhenAll(primes);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Console.WriteLine($"{primeWatch.Elapsed.TotalSeconds:0.0} s");
+    }
 
     Console.WriteLine($"Posting {options.Rate} messages/s for {options.Duration} s (the first {options.Warmup} s are warm-up)…");
     var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
