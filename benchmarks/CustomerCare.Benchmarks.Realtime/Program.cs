@@ -14,6 +14,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using CustomerCare.Benchmarks;
 using CustomerCare.Benchmarks.Realtime;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -92,6 +93,9 @@ try
 
     Console.WriteLine($"Posting {options.Rate} messages/s for {options.Duration} s (the first {options.Warmup} s are warm-up)…");
     var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+    // CPU time per message (Linux schedstat): steadier than latency on a machine shared with other work.
+    var serverPidsBefore = await database.ServerProcessIdsAsync();
+    var (processCpuBefore, serverCpuBefore) = (CpuClock.Process(), serverPidsBefore.ToDictionary(pid => pid, pid => CpuClock.Of([pid])));
     var errors = 0;
     var pending = new ConcurrentDictionary<long, Task>();
     var run = Stopwatch.StartNew();
@@ -124,6 +128,9 @@ try
     var drainUntil = DateTime.UtcNow.AddSeconds(5);
     while (Volatile.Read(ref delivered) < sent - errors && DateTime.UtcNow < drainUntil) await Task.Delay(50);
     var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds / run.Elapsed.TotalSeconds / Environment.ProcessorCount;
+    var processCpuMs = (CpuClock.Process() - processCpuBefore) / 1e6 / Math.Max(1, sent);
+    // Backends opened during the run count whole; those open before count from the start.
+    var serverCpuMs = (await database.ServerProcessIdsAsync()).Sum(pid => CpuClock.Of([pid]) - serverCpuBefore.GetValueOrDefault(pid)) / 1e6 / Math.Max(1, sent);
 
     Console.WriteLine($"Load average after the run: {Probe.LoadAverage()}");
     var measured = latencies.ToArray();
@@ -141,6 +148,8 @@ try
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"(delivered within the run + 20 s: {measured.Length} of {expected} messages after warm-up, {pending.Count} sends still unanswered; sending took {sendingTook.TotalSeconds:0.0} s for {options.Duration} s of schedule; "
         + $"SendMessage answered the sender after p50 {A(0.50):0.0} / p95 {A(0.95):0.0} / p99 {A(0.99):0.0} ms)"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"CPU per message sent: {processCpuMs:0.000} ms in this process (host and clients), {serverCpuMs:0.000} ms in PostgreSQL's backends"));
 
     foreach (var connection in customers.Concat(agents.Values)) await connection.DisposeAsync();
 }

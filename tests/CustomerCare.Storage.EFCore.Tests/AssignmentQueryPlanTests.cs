@@ -119,6 +119,26 @@ public sealed class PostgreSqlAssignmentQueryPlanTests(PostgreSqlDatabaseFixture
             || s.Contains("cc_agent_loads", StringComparison.Ordinal)));
     }
     [Theory]
+    [InlineData(null, true)]
+    [InlineData(false, false)]
+    public void The_connection_string_skips_the_reset_on_close_unless_the_host_sets_it(bool? host, bool expected)
+    {
+        var given = new Npgsql.NpgsqlConnectionStringBuilder("Host=127.0.0.1;Database=reset_check;Application Name=reset-check");
+        if (host is { } value) given.NoResetOnClose = value;
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddCustomerCare().UseEntityFrameworkCore(ef => ef.UseNpgsql(given.ConnectionString));
+        using var provider = services.BuildServiceProvider();
+        using var scope = provider.CreateScope();
+
+        var used = new Npgsql.NpgsqlConnectionStringBuilder(scope.ServiceProvider.GetRequiredService<CustomerCareDbContext>().Database.GetConnectionString());
+
+        Assert.Equal(expected, used.NoResetOnClose);
+        Assert.Equal(EntityFrameworkCoreStorageOptions.DefaultMaxAutoPrepare, used.MaxAutoPrepare);
+        Assert.Equal("reset-check", used.ApplicationName); // the host's other settings stay
+    }
+
+    [Theory]
     [InlineData(true, null, true)]
     [InlineData(false, null, false)]
     [InlineData(true, 0, false)]
