@@ -111,9 +111,10 @@ internal static class OutboxWriter
     /// rather than on every ticket: the statement's head and, per column, the property with its type mapping or the SQL
     /// that computes it.
     /// </summary>
-    private sealed record InsertShape(string Head, (IProperty Property, RelationalTypeMapping Mapping, System.Reflection.PropertyInfo Info, string? Sql)[] Columns);
+    /// <remarks><c>Into</c> is <c>INSERT INTO "table" ("column", …)</c>; <c>Head</c> the same after a statement separator and before <c>VALUES</c>.</remarks>
+    internal sealed record InsertShape(string Into, string Head, (IProperty Property, RelationalTypeMapping Mapping, System.Reflection.PropertyInfo Info, string? Sql)[] Columns);
 
-    private static InsertShape ShapeOf<T>(CustomerCareDbContext db)
+    internal static InsertShape ShapeOf<T>(CustomerCareDbContext db)
         => db.Model.GetOrAddRuntimeAnnotationValue("CustomerCare:InsertShape:" + typeof(T).Name, static model =>
         {
             var entity = model!.FindEntityType(typeof(T))!;
@@ -121,21 +122,25 @@ internal static class OutboxWriter
             var computed = typeof(T) == typeof(Ticket) ? TicketComputed : typeof(T) == typeof(OutboxActivity) ? ActivityComputed : [];
             // A key the database generates (the activities' sequence) is left out: the database fills it in.
             var properties = entity.GetProperties().Where(p => !(p.IsPrimaryKey() && p.ValueGenerated == ValueGenerated.OnAdd)).ToList();
-            var head = $";\nINSERT INTO \"{entity.GetTableName()}\" ({string.Join(", ", properties.Select(p => $"\"{p.GetColumnName(table)}\""))}) VALUES ";
-            return new InsertShape(head, [.. properties.Select(p => (
+            var into = $"INSERT INTO \"{entity.GetTableName()}\" ({string.Join(", ", properties.Select(p => $"\"{p.GetColumnName(table)}\""))})";
+            return new InsertShape(into, $";\n{into} VALUES ", [.. properties.Select(p => (
                 (IProperty)p,
                 p.GetRelationalTypeMapping(),
                 p.PropertyInfo ?? throw new InvalidOperationException($"{typeof(T).Name} property {p.Name} has no CLR property."),
                 computed.GetValueOrDefault(p.Name)))]);
         }, db.Model);
 
-    /// <summary>Appends a multi-row <c>INSERT</c> of <paramref name="rows"/>; computed columns (the ticket's number and reference) get their SQL instead of a parameter.</summary>
-    private static void AppendInsert<T>(CustomerCareDbContext db, System.Text.StringBuilder sql, List<object> parameters, System.Data.Common.DbCommand factory,
-        string name, IReadOnlyList<T> rows)
+    /// <summary>
+    /// Appends a multi-row <c>INSERT</c> of <paramref name="rows"/>; computed columns (the ticket's number and reference) get
+    /// their SQL instead of a parameter. With <paramref name="valuesOnly"/> it appends only the rows of a <c>VALUES</c> list,
+    /// every column a parameter (the caller writes the statement around them).
+    /// </summary>
+    internal static void AppendInsert<T>(CustomerCareDbContext db, System.Text.StringBuilder sql, List<object> parameters, System.Data.Common.DbCommand factory,
+        string name, IReadOnlyList<T> rows, bool valuesOnly = false)
     {
         if (rows.Count == 0) return;
         var shape = ShapeOf<T>(db);
-        sql.Append(shape.Head);
+        if (!valuesOnly) sql.Append(shape.Head);
         for (var row = 0; row < rows.Count; row++)
         {
             sql.Append(row == 0 ? "(" : ", (");
@@ -143,7 +148,7 @@ internal static class OutboxWriter
             {
                 if (column > 0) sql.Append(", ");
                 var (property, mapping, info, expression) = shape.Columns[column];
-                if (expression is not null)
+                if (expression is not null && !valuesOnly)
                 {
                     sql.Append(expression);
                     continue;

@@ -36,6 +36,25 @@ internal sealed class EfTicketStore(CustomerCareDbContext db) : ITicketStore
             db.NewTicketCommitted = commit;
             return;
         }
+        if (joined is null && TicketChangeWriter.CanWrite(db, changes))
+        {
+            // PostgreSQL: a change of an existing ticket (a message, a status change, an assignment) in one statement.
+            bool matched;
+            try
+            {
+                matched = await TicketChangeWriter.TryUpdateAsync(db, changes, cancellationToken);
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.TableName == "cc_messages")
+            {
+                throw new ConcurrencyConflictException();
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && changes.Idempotency is not null)
+            {
+                throw new DuplicateRequestException();
+            }
+            if (!matched) throw new ConcurrencyConflictException();
+            return;
+        }
         await using var owned = joined is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
         try
         {
