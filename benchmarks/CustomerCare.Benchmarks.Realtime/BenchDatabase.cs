@@ -34,6 +34,20 @@ internal sealed class BenchDatabase : IAsyncDisposable
         return database;
     }
 
+    /// <summary>
+    /// Gathers the planner's statistics after seeding (PostgreSQL), as a database in service has them: in a database created
+    /// a moment before, autovacuum has not analysed the tables yet, and statements prepared then could keep plans made for
+    /// empty tables.
+    /// </summary>
+    public async Task AnalyzeAsync()
+    {
+        if (_server is null) return;
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_server) { Database = _name }.ConnectionString);
+        await connection.OpenAsync();
+        await using var analyze = new NpgsqlCommand("ANALYZE", connection);
+        await analyze.ExecuteNonQueryAsync();
+    }
+
     /// <summary>The PostgreSQL backends serving this database (from <c>pg_stat_activity</c>); empty for SQLite.</summary>
     public async Task<IReadOnlyList<int>> ServerProcessIdsAsync()
     {

@@ -35,6 +35,7 @@ try
     Console.Write("Seeding staff and tickets… ");
     var seedWatch = Stopwatch.StartNew();
     var tickets = await postOn.SeedAsync(options.Connections, options.Agents);
+    await database.AnalyzeAsync();
     Console.WriteLine($"{tickets.Count} tickets in {seedWatch.Elapsed.TotalSeconds:0.0} s");
 
     var scheduled = new long[options.Rate * (options.Duration + 5) + 1000];
