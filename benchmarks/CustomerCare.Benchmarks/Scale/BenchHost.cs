@@ -62,7 +62,15 @@ internal static class BenchHost
             .AddMultiTenancy(t => t.WithRouteStrategy("tenant").WithHeaderStrategy("X-Tenant"))
             .ConfigureHttp(o => o.RateLimits.Enabled = false)   // a load test would only measure 429s
             .AddPickupFolderNotifications(o => o.Folder = pickupFolder);
-        builder.Services.AddDbContext<RawDbContext>(Database);
+        // The raw baseline gets the Npgsql settings CustomerCare gives its own connection string (automatic preparation,
+        // no reset on close), so the ratios compare the library's work, not the driver's settings.
+        builder.Services.AddDbContext<RawDbContext>(ef =>
+        {
+            if (provider == "postgres")
+                ef.UseNpgsql(new Npgsql.NpgsqlConnectionStringBuilder(connection) { MaxAutoPrepare = EntityFrameworkCoreStorageOptions.DefaultMaxAutoPrepare, NoResetOnClose = true }.ConnectionString);
+            else ef.UseSqlite(connection);
+            ef.AddInterceptors(trace.Interceptor, trace.Transactions);
+        });
         builder.Services.AddAuthentication(Scheme).AddScheme<AuthenticationSchemeOptions, BenchAuthenticationHandler>(Scheme, null);
         builder.Services.AddAuthorization();
 
