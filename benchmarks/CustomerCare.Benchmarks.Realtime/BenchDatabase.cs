@@ -50,17 +50,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
 
     /// <summary>The PostgreSQL backends serving this database (from <c>pg_stat_activity</c>); empty for SQLite.</summary>
     public async Task<IReadOnlyList<int>> ServerProcessIdsAsync()
-    {
-        if (_server is null) return [];
-        await using var connection = new NpgsqlConnection(_server);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT pid FROM pg_stat_activity WHERE datname = @name", connection);
-        command.Parameters.AddWithValue("name", _name);
-        var pids = new List<int>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) pids.Add(reader.GetInt32(0));
-        return pids;
-    }
+        => _server is null ? [] : await PostgresBackends.ProcessIdsAsync(_server, _name);
 
     public async ValueTask DisposeAsync()
     {

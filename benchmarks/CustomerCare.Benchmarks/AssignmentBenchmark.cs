@@ -250,17 +250,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
     /// backends, found in <c>pg_stat_activity</c>); empty for SQLite, which runs inside this process.
     /// </summary>
     public async Task<IReadOnlyList<int>> ServerProcessIdsAsync()
-    {
-        if (_name is null) return [];
-        await using var connection = new NpgsqlConnection(_admin);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT pid FROM pg_stat_activity WHERE datname = @name", connection);
-        command.Parameters.AddWithValue("name", _name);
-        var pids = new List<int>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) pids.Add(reader.GetInt32(0));
-        return pids.Where(pid => File.Exists($"/proc/{pid}/schedstat")).ToList();
-    }
+        => _name is null ? [] : await PostgresBackends.ProcessIdsAsync(_admin!, _name);
 
     public async ValueTask DisposeAsync()
     {

@@ -32,3 +32,20 @@ internal static class CpuClock
         }
     }
 }
+
+/// <summary>The PostgreSQL backends serving one database, when the server runs on this machine (for <see cref="CpuClock.Of"/>).</summary>
+internal static class PostgresBackends
+{
+    /// <summary>The process ids in <c>pg_stat_activity</c> for <paramref name="database"/>, connecting with <paramref name="connectionString"/>.</summary>
+    public static async Task<IReadOnlyList<int>> ProcessIdsAsync(string connectionString, string database)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("SELECT pid FROM pg_stat_activity WHERE datname = @name", connection);
+        command.Parameters.AddWithValue("name", database);
+        var pids = new List<int>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) pids.Add(reader.GetInt32(0));
+        return pids.Where(pid => File.Exists($"/proc/{pid}/schedstat")).ToList();
+    }
+}
