@@ -3,7 +3,11 @@ namespace CustomerCare.Benchmarks;
 /// <summary>CPU time consumed so far, from Linux's <c>/proc/…/schedstat</c> (nanoseconds on a core); 0 where unavailable.</summary>
 internal static class CpuClock
 {
-    /// <summary>All threads of this process.</summary>
+    /// <summary>
+    /// All threads of this process, in nanoseconds. Threads that exit between two readings take their time with them, so
+    /// use it over short spans (blocks of a few hundred milliseconds); over a long run prefer
+    /// <see cref="System.Diagnostics.Process.TotalProcessorTime"/> (10 ms resolution, keeps exited threads).
+    /// </summary>
     public static long Process()
     {
         try
