@@ -106,7 +106,8 @@ try
     var ticksPerMessage = (double)Stopwatch.Frequency / options.Rate;
     while (sent < total)
     {
-        var due = Math.Min(total, (long)(run.Elapsed.TotalSeconds * options.Rate));
+        // Message k is due at k / rate: send every message whose time has come (k ≤ elapsed × rate).
+        var due = Math.Min(total, (long)(run.Elapsed.TotalSeconds * options.Rate) + 1);
         for (; sent < due; sent++)
         {
             var k = sent;
