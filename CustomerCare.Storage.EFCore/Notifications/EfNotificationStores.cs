@@ -73,13 +73,14 @@ internal static class OutboxWriter
 
     /// <summary>
     /// Creates a new ticket already assigned by the engine from its snapshot of the tenant's assignment state, in one command,
-    /// only if that snapshot is still current: the tenant's state row is advanced (taking the lock a session would take) only
-    /// while its epoch is <paramref name="epoch"/>, its staff version <paramref name="staffVersion"/> and no ticket is queued;
-    /// the number, the ticket, its events and its activity are written only if it was. Returns the epoch once the command has
-    /// run (the insert trigger of an assigned ticket advances it once more, with the cursor), or <c>null</c> when the state had
-    /// moved and nothing was written. PostgreSQL: one statement of data-modifying CTEs chained through the state row's update
-    /// (atomic by itself, one round trip, prepared); SQLite: statements each run only if the one before changed a row
-    /// (<c>changes()</c>, which does not count rows written by triggers), in a transaction of their own.
+    /// only if that snapshot is still current: the number, the ticket, its events and its activity are written only while the
+    /// tenant's state row (locked as a session would lock it) has epoch <paramref name="epoch"/> and staff version
+    /// <paramref name="staffVersion"/> and no ticket is queued. Returns the epoch once the command has run (the insert trigger
+    /// of an assigned ticket advances it, with the cursor), or <c>null</c> when the state had moved and nothing was written.
+    /// PostgreSQL: one statement of data-modifying CTEs chained through the locked state row (atomic by itself, one round trip,
+    /// prepared); SQLite: the number's upsert reads the state row, and the statements after it
+    /// each run only if the one before changed a row (<c>changes()</c>, which does not count rows written by triggers), in a
+    /// transaction of their own.
     /// </summary>
     public static async Task<long?> CreateGuardedTicketAsync(CustomerCareDbContext db, Ticket ticket, string prefix, IReadOnlyList<TicketEvent> events,
         IReadOnlyList<OutboxActivity> activities, long epoch, long staffVersion, CancellationToken cancellationToken)
@@ -95,61 +96,64 @@ internal static class OutboxWriter
             AppendGuardedInsert(db, sql, parameters, factory, "e", events, postgres, computed);
             AppendGuardedInsert(db, sql, parameters, factory, "a", activities, postgres, computed);
         }
-        sql.Append(postgres ? "\nSELECT g.\"Epoch\", n.\"LastNumber\" FROM g, n" : "");
+        sql.Append(postgres ? "\nSELECT \"LastNumber\" FROM n" : "");
 
-        long? after = null;
-        long number = 0;
+        long? number = null;
         await using var transaction = postgres ? null : await db.Database.BeginTransactionAsync(cancellationToken);
         await using (var reader = await RawCommand.ExecutePreparedReaderAsync(db, sql.ToString(), [.. parameters], cancellationToken))
         {
             var r = reader.DbDataReader;
-            if (await r.ReadAsync(cancellationToken))
-            {
-                after = r.GetInt64(0);
-                if (postgres) number = r.GetInt64(1);
-                else
-                {
-                    await r.NextResultAsync(cancellationToken);
-                    await r.ReadAsync(cancellationToken);
-                    number = r.GetInt64(0);
-                }
-            }
+            if (await r.ReadAsync(cancellationToken)) number = r.GetInt64(0);
             // Step through the remaining statements, so that each runs now and its error is thrown here, inside the transaction.
             while (await r.NextResultAsync(cancellationToken)) { }
         }
-        if (after is null)
+        if (number is null)
         {
             if (transaction is not null) await transaction.RollbackAsync(cancellationToken);
             return null;
         }
         if (transaction is not null) await transaction.CommitAsync(cancellationToken);
-        ticket.Number = number;
+        ticket.Number = number.Value;
         ticket.Reference = $"{prefix}-{number}";
         foreach (var activity in activities) activity.TicketReference = ticket.Reference;
-        // The ticket went in assigned: its insert trigger advanced the epoch once more (migration AssignmentEpochTriggers).
-        return after + 1;
+        // The ticket went in assigned: its insert trigger advanced the epoch, with the cursor (migration AssignmentEpochTriggers).
+        return epoch + 1;
     }
 
     /// <summary>The queue probe of <see cref="EfAssignmentStore.LoadsAndQueueSql"/>: ordered as the queue index, so PostgreSQL walks it.</summary>
     private const string QueuedProbeSql =
         "(SELECT 1 FROM \"cc_tickets\" WHERE \"TenantId\" = {0} AND \"Status\" = 0 AND \"AssigneeId\" IS NULL ORDER BY \"Priority\", \"Number\" LIMIT 1) IS NULL";
 
-    private const string GuardSql =
+    /// <summary>
+    /// The guard: the tenant's state row while its epoch and staff version are the expected ones and nothing is queued. Neither
+    /// provider updates the row here: the assigned ticket's insert trigger advances the epoch with the cursor, once.
+    /// </summary>
+    private const string GuardWhereSql =
         """
-        UPDATE "cc_assignment_state" SET "Epoch" = "Epoch" + 1
-        WHERE "TenantId" = {0} AND "Epoch" = {2} AND "StaffVersion" = {3} AND
-        """ + " " + QueuedProbeSql + "\nRETURNING \"Epoch\"";
+        FROM "cc_assignment_state" WHERE "TenantId" = {0} AND "Epoch" = {2} AND "StaffVersion" = {3} AND
+        """ + " " + QueuedProbeSql;
 
+    /// <summary>
+    /// SQLite: the guard is the number's upsert reading the state row. The transaction holds the database's one write lock from
+    /// its start, so what the upsert reads cannot change before commit.
+    /// </summary>
     private const string GuardedHeadSqlite =
-        GuardSql + ";\n" +
         """
-        INSERT INTO "cc_ticket_counters" ("TenantId", "LastNumber") SELECT {0}, 1001 WHERE changes() = 1
+        INSERT INTO "cc_ticket_counters" ("TenantId", "LastNumber")
+        SELECT {0}, 1001
+        """ + " " + GuardWhereSql + "\n" +
+        """
         ON CONFLICT ("TenantId") DO UPDATE SET "LastNumber" = "cc_ticket_counters"."LastNumber" + 1
         RETURNING "LastNumber"
         """;
 
+    /// <summary>
+    /// PostgreSQL: the guard locks the state row (<c>FOR UPDATE</c>, as a session's upsert does); a transaction that held it and
+    /// moved the epoch makes the row fail the condition once the lock is granted (READ COMMITTED re-checks the newest version),
+    /// and then nothing after it is written.
+    /// </summary>
     private const string GuardedHeadPostgres =
-        "WITH g AS (" + GuardSql + "),\n" +
+        "WITH g AS (SELECT 1 " + GuardWhereSql + " FOR UPDATE),\n" +
         """
         n AS (INSERT INTO "cc_ticket_counters" ("TenantId", "LastNumber") SELECT {0}, 1001 FROM g
         ON CONFLICT ("TenantId") DO UPDATE SET "LastNumber" = "cc_ticket_counters"."LastNumber" + 1
@@ -173,7 +177,18 @@ internal static class OutboxWriter
     {
         if (rows.Count == 0) return;
         var shape = ShapeOf<T>(db);
-        sql.Append(postgres ? $",\n{name} AS (" : ";\n").Append(shape.Into).Append(" SELECT * FROM (VALUES ");
+        sql.Append(postgres ? $",\n{name} AS (" : ";\n").Append(shape.Into);
+        if (!postgres && rows.Count == 1)
+        {
+            // One row: a plain SELECT of its values, cheaper for SQLite to compile than a VALUES subquery.
+            var start = sql.Length;
+            AppendRows(sql, parameters, factory, name, rows, shape, computed);
+            sql[start] = ' ';
+            sql.Length--;
+            sql.Insert(start, " SELECT").Append(" WHERE changes() > 0");
+            return;
+        }
+        sql.Append(" SELECT * FROM (VALUES ");
         AppendRows(sql, parameters, factory, name, rows, shape, computed);
         sql.Append(postgres ? ") AS v WHERE EXISTS (SELECT 1 FROM n))" : ") WHERE changes() > 0");
     }
