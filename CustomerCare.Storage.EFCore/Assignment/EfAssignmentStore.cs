@@ -200,6 +200,13 @@ internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentS
             {
                 throw new ConcurrencyConflictException();
             }
+            catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.DeadlockDetected })
+            {
+                // A drain holds the state row and updates queued tickets; a concurrent write that changes a load (an admin assigning
+                // one of those tickets by hand) holds its ticket and, through the load trigger, waits for the state row. PostgreSQL
+                // breaks the cycle by failing one of them: for the drain that is contention like any other, and it starts over.
+                throw new ConcurrencyConflictException();
+            }
         }
 
         public async ValueTask DisposeAsync()
