@@ -163,8 +163,8 @@ internal sealed partial class AssignmentEngine(
         }
         catch (ConcurrencyConflictException)
         {
-            // Something changed since the snapshot (here or on another instance): nothing was written.
-            snapshots.Remove(tenantId, snapshot);
+            // Something changed since the snapshot (here or on another instance), or the store cannot write this ticket in one
+            // command (a request key, say): nothing was written. The locked path that follows replaces the snapshot.
             return null;
         }
         if (guard.EpochAfter is { } epoch) snapshots.Set(tenantId, new(epoch, snapshot.StaffVersion, loads, last));
@@ -335,7 +335,4 @@ internal sealed class AssignmentSnapshotCache
     public void Set(string tenantId, Snapshot snapshot) => _entries[tenantId] = snapshot;
 
     public void Remove(string tenantId) => _entries.TryRemove(tenantId, out _);
-
-    /// <summary>Removes the entry only if it is still <paramref name="snapshot"/> (a concurrent request may have stored a newer one).</summary>
-    public void Remove(string tenantId, Snapshot snapshot) => _entries.TryRemove(new KeyValuePair<string, Snapshot>(tenantId, snapshot));
 }

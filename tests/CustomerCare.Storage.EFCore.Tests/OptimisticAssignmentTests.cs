@@ -157,6 +157,30 @@ public abstract class OptimisticAssignmentTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_create_with_a_request_key_takes_the_lock_and_the_next_one_is_optimistic_again()
+    {
+        if (_skip is { } reason) Assert.Skip(reason);
+        var tenant = Tenant($"key-{Guid.NewGuid():N}"[..20], RoundRobinAssignmentStrategy.StrategyName);
+        var a = Instance(tenant, counted: true);
+        await AddAgentsAsync(a, tenant, null, "agent-1", "agent-2", "agent-3");
+        await CreateAsync(a, tenant, "First");
+
+        var customer = new Actor(tenant.Id, "cust-1", ActorRole.Customer, "Customer", "cust@example.test");
+        Task<IdempotentResult<Ticket>> Keyed() => OnAsync(a, tenant, sp => sp.GetRequiredService<TicketManager>().CreateAsync(
+            customer, new CreateTicketRequest { Subject = "Keyed", Description = "Help." }, "key-1", TestContext.Current.CancellationToken));
+        var keyed = await Keyed();
+        var replay = await Keyed();
+        var after = await CreateAsync(a, tenant, "After");
+
+        Assert.Equal("agent-2", keyed.Value.AssigneeId);
+        Assert.True(replay.Replayed);
+        Assert.Equal(keyed.Value.Id, replay.Value.Id);
+        Assert.Equal("agent-3", after.Ticket.AssigneeId);
+        Assert.Equal(1, after.Commands);
+        AssertNumbersHaveNoGap(await TicketsAsync(a, tenant));
+    }
+
+    [Fact]
     public async Task A_ticket_moved_to_a_full_agent_by_another_write_path_makes_the_snapshot_stale_and_nobody_goes_over_capacity()
     {
         if (_skip is { } reason) Assert.Skip(reason);
