@@ -153,6 +153,7 @@ internal sealed partial class AssignmentEngine(
         IAssignmentStrategy strategy, TenantSettings settings, Func<Task> save, CancellationToken cancellationToken)
     {
         if (!snapshots.TryGet(tenantId, out var snapshot) || !directory.TryGet(tenantId, snapshot.StaffVersion, out var agents) || agents.Count == 0) return null;
+        if (snapshots.BackingOff(tenantId)) return null;
         using var guard = store.GuardNextNewTicket(snapshot.Epoch, snapshot.StaffVersion);
         if (guard is null) return null;
         var (assigned, last, _, loads) = await AssignNewAsync(snapshot.Loads, snapshot.LastAssignedAgentId, created, changes, creator, strategy, settings, agents, cancellationToken);
@@ -165,8 +166,10 @@ internal sealed partial class AssignmentEngine(
         {
             // Something changed since the snapshot (here or on another instance), or the store cannot write this ticket in one
             // command (a request key, say): nothing was written. The locked path that follows replaces the snapshot.
+            snapshots.Failed(tenantId);
             return null;
         }
+        snapshots.Succeeded(tenantId);
         if (guard.EpochAfter is { } epoch) snapshots.Set(tenantId, new(epoch, snapshot.StaffVersion, loads, last));
         else snapshots.Remove(tenantId);
         return assigned;
@@ -335,4 +338,32 @@ internal sealed class AssignmentSnapshotCache
     public void Set(string tenantId, Snapshot snapshot) => _entries[tenantId] = snapshot;
 
     public void Remove(string tenantId) => _entries.TryRemove(tenantId, out _);
+
+    /// <summary>Per tenant: optimistic attempts that failed in a row, and how many creates are left to take the lock directly.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (int Failures, int Skip)> _backoff = new(StringComparer.Ordinal);
+
+    private const int MaxSkip = 64;
+
+    /// <summary>
+    /// Whether this create should take the lock without trying the snapshot: after two or more failed attempts in a row (another
+    /// instance keeps creating in the tenant, say), 2, 4, 8 … up to 64 creates skip the attempt, so sustained contention does not
+    /// cost a wasted command on every create. One failure (a resolve, a staff change) costs nothing more: the locked path refreshes
+    /// the snapshot and the next create tries it.
+    /// </summary>
+    public bool BackingOff(string tenantId)
+    {
+        while (_backoff.TryGetValue(tenantId, out var state) && state.Skip > 0)
+        {
+            if (_backoff.TryUpdate(tenantId, state with { Skip = state.Skip - 1 }, state)) return true;
+        }
+        return false;
+    }
+
+    public void Failed(string tenantId)
+        => _backoff.AddOrUpdate(tenantId, (1, 0), static (_, state) => (state.Failures + 1, Math.Min(MaxSkip, 1 << Math.Min(state.Failures, 6))));
+
+    public void Succeeded(string tenantId)
+    {
+        if (_backoff.ContainsKey(tenantId)) _backoff.TryRemove(tenantId, out _);
+    }
 }

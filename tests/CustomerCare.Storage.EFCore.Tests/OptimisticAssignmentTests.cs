@@ -181,6 +181,31 @@ public abstract class OptimisticAssignmentTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Creates_alternating_between_two_instances_back_off_to_the_lock_instead_of_wasting_a_command_each_time()
+    {
+        if (_skip is { } reason) Assert.Skip(reason);
+        var tenant = Tenant($"alt-{Guid.NewGuid():N}"[..20], RoundRobinAssignmentStrategy.StrategyName);
+        var a = Instance(tenant, counted: true);
+        var b = Instance(tenant);
+        await AddAgentsAsync(a, tenant, null, "agent-1", "agent-2", "agent-3");
+        await CreateAsync(a, tenant, "A0");
+
+        var commandsOnA = new List<int>();
+        for (var i = 1; i <= 9; i++)
+        {
+            await CreateAsync(b, tenant, $"B{i}");
+            commandsOnA.Add((await CreateAsync(a, tenant, $"A{i}")).Commands);
+        }
+
+        // Every create on B moves the state, so every attempt on A fails (1 wasted command, then lock and insert: 3). After two
+        // failures in a row A skips the attempt for 2 creates (lock and insert: 2), after three for 4.
+        Assert.Equal([3, 3, 2, 2, 3, 2, 2, 2, 2], commandsOnA);
+        var tickets = await TicketsAsync(a, tenant);
+        AssertNumbersHaveNoGap(tickets);
+        Assert.Equal(Enumerable.Range(0, tickets.Count).Select(i => $"agent-{i % 3 + 1}"), tickets.Select(t => t.AssigneeId));
+    }
+
+    [Fact]
     public async Task A_ticket_moved_to_a_full_agent_by_another_write_path_makes_the_snapshot_stale_and_nobody_goes_over_capacity()
     {
         if (_skip is { } reason) Assert.Skip(reason);
