@@ -46,6 +46,9 @@ public abstract class CustomerCareDbContext : DbContext
     /// <summary>Whether the new ticket's command committed the session's transaction (<see cref="CommitWithNewTicket"/>).</summary>
     internal bool NewTicketCommitted { get; set; }
 
+    /// <summary>The optimistic assignment the next new ticket is written under, if any (<c>IAssignmentStore.GuardNextNewTicket</c>).</summary>
+    internal Assignment.EfAssignmentGuard? AssignmentGuard { get; set; }
+
     internal DbSet<TenantRecord> Tenants => Set<TenantRecord>();
     internal DbSet<Ticket> Tickets => Set<Ticket>();
     internal DbSet<TicketMessage> Messages => Set<TicketMessage>();

@@ -19,6 +19,7 @@ internal sealed partial class AssignmentEngine(
     ITenantContextAccessor tenant,
     Notifications.NotificationPlanner planner,
     StaffDirectoryCache directory,
+    AssignmentSnapshotCache snapshots,
     TimeProvider time,
     ILogger<AssignmentEngine> logger)
 {
@@ -39,10 +40,15 @@ internal sealed partial class AssignmentEngine(
             try
             {
                 await using var session = await store.BeginAsync(cancellationToken);
+                var tenantId = tenant.Current!.TenantId;
+                // A drain follows a change that makes this process's snapshot stale (a resolve, an agent back online, a session):
+                // the next new ticket takes the lock rather than try it first.
+                snapshots.Remove(tenantId);
                 if (session.HasQueuedTickets == false) return [];
                 var agents = await AvailableAgentsAsync(session, cancellationToken);
                 if (agents.Count == 0) return [];
-                var (assigned, last, written) = await AssignWithinAsync(session, strategy, settings, agents, session.GetQueuedAsync, session.Assign, cancellationToken);
+                var (assigned, last, written, _) = await AssignWithinAsync(await session.GetLoadsAsync(cancellationToken), session.LastAssignedAgentId, strategy, settings, agents,
+                    session.GetQueuedAsync, session.Assign, cancellationToken);
                 if (assigned.Count == 0) return [];
                 await session.CommitAsync(last, cancellationToken);
                 planner.Wake(written);
@@ -64,8 +70,12 @@ internal sealed partial class AssignmentEngine(
     /// Saves a new ticket with <paramref name="save"/> and drains the queue in the same transaction,
     /// so raising a ticket under automatic assignment commits once. When nothing else is queued (the
     /// usual case), the new ticket is assigned before it is written: its assignment event and
-    /// notification activity join <paramref name="changes"/>, so ticket and assignment are one insert. Falls
-    /// back to saving first and draining after when a queued ticket changed concurrently.
+    /// notification activity join <paramref name="changes"/>, so ticket and assignment are one insert.
+    /// Once warm, that decision is made from the tenant's snapshot (<see cref="AssignmentSnapshotCache"/>) without
+    /// taking the lock first, and the store writes the ticket only if the snapshot is still current
+    /// (<see cref="IAssignmentStore.GuardNextNewTicket"/>): one command. Otherwise (stale snapshot, something queued,
+    /// no snapshot yet) it takes the lock. Falls back to saving first and draining after when a queued ticket changed
+    /// concurrently.
     /// </summary>
     public async Task<IReadOnlyList<Ticket>> SaveAndDrainAsync(Ticket created, TicketChangeSet changes, Actors.Actor creator, Func<Task> save, CancellationToken cancellationToken)
     {
@@ -75,14 +85,27 @@ internal sealed partial class AssignmentEngine(
             return [];
         }
 
+        var tenantId = tenant.Current!.TenantId;
         var (assigneeId, assigneeName, status, version, updatedAt) = (created.AssigneeId, created.AssigneeName, created.Status, created.Version, created.UpdatedAt);
         var (eventCount, activityCount) = (changes.Events.Count, changes.Activities.Count);
+        void Undo()
+        {
+            (created.AssigneeId, created.AssigneeName, created.Status, created.Version, created.UpdatedAt) = (assigneeId, assigneeName, status, version, updatedAt);
+            changes.Events.RemoveRange(eventCount, changes.Events.Count - eventCount);
+            changes.Activities.RemoveRange(activityCount, changes.Activities.Count - activityCount);
+        }
+
+        if (await TryOptimisticAsync(tenantId, created, changes, creator, strategy, settings, save, cancellationToken) is { } optimistic)
+            return optimistic;
+        Undo();
+
         try
         {
             await using var session = await store.BeginForNewTicketAsync(cancellationToken);
             var agents = await AvailableAgentsAsync(session, cancellationToken);
             if (agents.Count == 0)
             {
+                snapshots.Remove(tenantId);
                 await save();
                 await session.CommitAsync(session.LastAssignedAgentId, cancellationToken);
                 return [];
@@ -91,23 +114,22 @@ internal sealed partial class AssignmentEngine(
             if (session.HasQueuedTickets == false)
             {
                 // The new ticket is the whole queue: decide now and write the assignment with the ticket.
-                var (assigned, last, _) = await AssignWithinAsync(session, strategy, settings, agents,
-                    (skip, _, _) => Task.FromResult<IReadOnlyList<Ticket>>(skip == 0 ? [created] : []),
-                    (_, _, assignedEvent, activity) =>
-                    {
-                        changes.Events.Add(assignedEvent);
-                        TicketEvents.KeepOrder(changes.Events);
-                        if (activity is not null) changes.Activities.Add(activity);
-                    },
-                    cancellationToken, creator);
+                var (assigned, last, _, loads) = await AssignNewAsync(await session.GetLoadsAsync(cancellationToken), session.LastAssignedAgentId, created, changes, creator,
+                    strategy, settings, agents, cancellationToken);
                 session.SaveCursorWithNextChange(last);
                 await save();
                 await session.CommitAsync(last, cancellationToken);
+                // What this session decided is what the tenant's state now is: the next new ticket can be assigned from it.
+                if (assigned.Count == 1 && session.EpochAfterCommit is { } epoch && session.StaffVersion is { } staffVersion)
+                    snapshots.Set(tenantId, new(epoch, staffVersion, loads, last));
+                else snapshots.Remove(tenantId);
                 return assigned;
             }
 
+            snapshots.Remove(tenantId);
             await save();
-            var (drained, lastDrained, written) = await AssignWithinAsync(session, strategy, settings, agents, session.GetQueuedAsync, session.Assign, cancellationToken, creator);
+            var (drained, lastDrained, written, _) = await AssignWithinAsync(await session.GetLoadsAsync(cancellationToken), session.LastAssignedAgentId, strategy, settings, agents,
+                session.GetQueuedAsync, session.Assign, cancellationToken, creator);
             await session.CommitAsync(lastDrained, cancellationToken);
             planner.Wake(written);
             return drained;
@@ -115,13 +137,57 @@ internal sealed partial class AssignmentEngine(
         catch (ConcurrencyConflictException)
         {
             // Rolled back: undo what the batch did to the new ticket in memory, save it alone, drain after.
-            (created.AssigneeId, created.AssigneeName, created.Status, created.Version, created.UpdatedAt) = (assigneeId, assigneeName, status, version, updatedAt);
-            changes.Events.RemoveRange(eventCount, changes.Events.Count - eventCount);
-            changes.Activities.RemoveRange(activityCount, changes.Activities.Count - activityCount);
+            snapshots.Remove(tenantId);
+            Undo();
             await save();
             return await DrainAsync(cancellationToken);
         }
     }
+
+    /// <summary>
+    /// The fast path of <see cref="SaveAndDrainAsync"/>: chooses from the tenant's snapshot and saves the ticket only if the
+    /// snapshot is still current. Returns <c>null</c> when it did not save (no snapshot, nobody to choose, stale snapshot); the
+    /// caller then undoes what it did to the ticket and takes the lock.
+    /// </summary>
+    private async Task<IReadOnlyList<Ticket>?> TryOptimisticAsync(string tenantId, Ticket created, TicketChangeSet changes, Actors.Actor creator,
+        IAssignmentStrategy strategy, TenantSettings settings, Func<Task> save, CancellationToken cancellationToken)
+    {
+        if (!snapshots.TryGet(tenantId, out var snapshot) || !directory.TryGet(tenantId, snapshot.StaffVersion, out var agents) || agents.Count == 0) return null;
+        if (snapshots.BackingOff(tenantId)) return null;
+        using var guard = store.GuardNextNewTicket(snapshot.Epoch, snapshot.StaffVersion);
+        if (guard is null) return null;
+        var (assigned, last, _, loads) = await AssignNewAsync(snapshot.Loads, snapshot.LastAssignedAgentId, created, changes, creator, strategy, settings, agents, cancellationToken);
+        if (assigned.Count == 0) return null;
+        try
+        {
+            await save();
+        }
+        catch (ConcurrencyConflictException)
+        {
+            // Something changed since the snapshot (here or on another instance), or the store cannot write this ticket in one
+            // command (a request key, say): nothing was written. The locked path that follows replaces the snapshot.
+            snapshots.Failed(tenantId);
+            return null;
+        }
+        snapshots.Succeeded(tenantId);
+        if (guard.EpochAfter is { } epoch) snapshots.Set(tenantId, new(epoch, snapshot.StaffVersion, loads, last));
+        else snapshots.Remove(tenantId);
+        return assigned;
+    }
+
+    /// <summary>Assigns the new ticket alone (nothing else queued): its assignment event and activity join <paramref name="changes"/>.</summary>
+    private Task<(List<Ticket> Assigned, string? Last, List<Notifications.OutboxActivity> Written, IReadOnlyDictionary<string, int> Loads)> AssignNewAsync(
+        IReadOnlyDictionary<string, int> loads, string? last, Ticket created, TicketChangeSet changes, Actors.Actor creator,
+        IAssignmentStrategy strategy, TenantSettings settings, IReadOnlyList<StaffMember> agents, CancellationToken cancellationToken)
+        => AssignWithinAsync(loads, last, strategy, settings, agents,
+            (skip, _, _) => Task.FromResult<IReadOnlyList<Ticket>>(skip == 0 ? [created] : []),
+            (_, _, assignedEvent, activity) =>
+            {
+                changes.Events.Add(assignedEvent);
+                TicketEvents.KeepOrder(changes.Events);
+                if (activity is not null) changes.Activities.Add(activity);
+            },
+            cancellationToken, creator);
 
     private bool TryGetStrategy(out IAssignmentStrategy strategy, out TenantSettings settings)
     {
@@ -153,19 +219,19 @@ internal sealed partial class AssignmentEngine(
         return agents;
     }
 
-    private async Task<(List<Ticket> Assigned, string? Last, List<Notifications.OutboxActivity> Written)> AssignWithinAsync(
-        IAssignmentSession session, IAssignmentStrategy strategy, TenantSettings settings, IReadOnlyList<StaffMember> agents,
+    /// <summary>Assigns queued tickets from <paramref name="startLoads"/> and the cursor <paramref name="last"/>; returns also the loads after.</summary>
+    private async Task<(List<Ticket> Assigned, string? Last, List<Notifications.OutboxActivity> Written, IReadOnlyDictionary<string, int> Loads)> AssignWithinAsync(
+        IReadOnlyDictionary<string, int> startLoads, string? last, IAssignmentStrategy strategy, TenantSettings settings, IReadOnlyList<StaffMember> agents,
         Func<int, int, CancellationToken, Task<IReadOnlyList<Ticket>>> queue,
         Action<Ticket, long, TicketEvent, Notifications.OutboxActivity?> record,
         CancellationToken cancellationToken, Actors.Actor? creator = null)
     {
-        var loads = new Dictionary<string, int>(await session.GetLoadsAsync(cancellationToken), StringComparer.Ordinal);
+        var loads = new Dictionary<string, int>(startLoads, StringComparer.Ordinal);
         int LoadOf(StaffMember a) => loads.GetValueOrDefault(a.UserId);
         bool HasRoom(StaffMember a) => a.Capacity is not { } cap || LoadOf(a) < cap;
 
         var assigned = new List<Ticket>();
         var written = new List<Notifications.OutboxActivity>();
-        var last = session.LastAssignedAgentId;
         var now = time.GetUtcNow();
         var skip = 0;
         while (agents.Any(HasRoom))
@@ -219,7 +285,7 @@ internal sealed partial class AssignmentEngine(
             skip += queued.Count;
             if (queued.Count < BatchSize) break;
         }
-        return (assigned, last, written);
+        return (assigned, last, written, loads);
     }
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "Tenant {TenantId} uses assignment strategy {Strategy}, which is not registered; tickets stay queued")]
@@ -251,4 +317,53 @@ internal sealed class StaffDirectoryCache
     }
 
     public void Set(string tenantId, long version, IReadOnlyList<StaffMember> agents) => _entries[tenantId] = (version, agents);
+}
+
+/// <summary>
+/// What this process knew of each tenant's assignment state after its last successful automatic assignment of a new
+/// ticket: the state's epoch, the staff version, the agents' loads and the round-robin cursor, with nothing queued. The
+/// next new ticket is assigned from it and written only if the store finds the epoch and staff version unchanged under
+/// the lock (<see cref="IAssignmentStore.GuardNextNewTicket"/>), so a stale entry costs a retry, never a wrong assignment.
+/// Entries are never changed, only replaced.
+/// </summary>
+internal sealed class AssignmentSnapshotCache
+{
+    /// <summary>One tenant's state as last seen.</summary>
+    internal sealed record Snapshot(long Epoch, long StaffVersion, IReadOnlyDictionary<string, int> Loads, string? LastAssignedAgentId);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Snapshot> _entries = new(StringComparer.Ordinal);
+
+    public bool TryGet(string tenantId, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out Snapshot snapshot) => _entries.TryGetValue(tenantId, out snapshot);
+
+    public void Set(string tenantId, Snapshot snapshot) => _entries[tenantId] = snapshot;
+
+    public void Remove(string tenantId) => _entries.TryRemove(tenantId, out _);
+
+    /// <summary>Per tenant: optimistic attempts that failed in a row, and how many creates are left to take the lock directly.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (int Failures, int Skip)> _backoff = new(StringComparer.Ordinal);
+
+    private const int MaxSkip = 64;
+
+    /// <summary>
+    /// Whether this create should take the lock without trying the snapshot: after two or more failed attempts in a row (another
+    /// instance keeps creating in the tenant, say), 2, 4, 8 … up to 64 creates skip the attempt, so sustained contention does not
+    /// cost a wasted command on every create. One failure (a resolve, a staff change) costs nothing more: the locked path refreshes
+    /// the snapshot and the next create tries it.
+    /// </summary>
+    public bool BackingOff(string tenantId)
+    {
+        while (_backoff.TryGetValue(tenantId, out var state) && state.Skip > 0)
+        {
+            if (_backoff.TryUpdate(tenantId, state with { Skip = state.Skip - 1 }, state)) return true;
+        }
+        return false;
+    }
+
+    public void Failed(string tenantId)
+        => _backoff.AddOrUpdate(tenantId, (1, 0), static (_, state) => (state.Failures + 1, Math.Min(MaxSkip, 1 << Math.Min(state.Failures, 6))));
+
+    public void Succeeded(string tenantId)
+    {
+        if (_backoff.ContainsKey(tenantId)) _backoff.TryRemove(tenantId, out _);
+    }
 }

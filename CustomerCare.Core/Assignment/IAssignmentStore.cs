@@ -25,6 +25,26 @@ public interface IAssignmentStore
 
     /// <summary>Number of unassigned tickets waiting in the queue.</summary>
     Task<int> CountQueuedAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Optimistic assignment of a new ticket without taking the lock first: arranges that the next new ticket saved through the
+    /// same scope's <see cref="ITicketStore"/> (already assigned by the engine from what it saw at <paramref name="epoch"/>, see
+    /// <see cref="IAssignmentSession.EpochAfterCommit"/>) is written only if, under the lock, the tenant's assignment state is
+    /// still at <paramref name="epoch"/> and <paramref name="staffVersion"/> and no ticket is queued; the write then also advances
+    /// the state, as a session would. Otherwise nothing is written and saving throws
+    /// <see cref="Errors.ConcurrencyConflictException"/>. Returns <c>null</c> (the default) when the store cannot do this: the
+    /// engine then always takes the lock first. Dispose the guard once the ticket is saved (or not).
+    /// </summary>
+    /// <param name="epoch">The state's epoch the engine's snapshot was taken at.</param>
+    /// <param name="staffVersion">The staff version the engine's directory was read at.</param>
+    IAssignmentGuard? GuardNextNewTicket(long epoch, long staffVersion) => null;
+}
+
+/// <summary>A new ticket's optimistic assignment (<see cref="IAssignmentStore.GuardNextNewTicket"/>).</summary>
+public interface IAssignmentGuard : IDisposable
+{
+    /// <summary>The tenant's assignment epoch once the guarded ticket has been written; <c>null</c> until then.</summary>
+    long? EpochAfter { get; }
 }
 
 /// <summary>One locked assignment batch; disposing without <see cref="CommitAsync"/> rolls back.</summary>
@@ -46,6 +66,14 @@ public interface IAssignmentSession : IAsyncDisposable
     /// assigns it without reading the queue.
     /// </summary>
     bool? HasQueuedTickets => null;
+
+    /// <summary>
+    /// After <see cref="CommitAsync"/>: the tenant's assignment epoch, a number the store changes (on any host instance) whenever
+    /// anything an assignment is decided from changes (agents' loads, the round-robin cursor, a session), when the session wrote
+    /// nothing but a new ticket assigned with its insert (<see cref="SaveCursorWithNextChange"/>) and the store can tell. The engine then keeps what it read and
+    /// decided as a snapshot for <see cref="IAssignmentStore.GuardNextNewTicket"/>. <c>null</c> (the default) otherwise.
+    /// </summary>
+    long? EpochAfterCommit => null;
 
     /// <summary>Unresolved tickets per assignee, read under the lock.</summary>
     Task<IReadOnlyDictionary<string, int>> GetLoadsAsync(CancellationToken cancellationToken);

@@ -49,9 +49,11 @@ public static class CustomerCareServiceCollectionExtensions
             sp.GetRequiredService<ITenantContextAccessor>(),
             sp.GetRequiredService<NotificationPlanner>(),
             sp.GetRequiredService<StaffDirectoryCache>(),
+            sp.GetRequiredService<AssignmentSnapshotCache>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<AssignmentEngine>>()));
         services.TryAddSingleton<StaffDirectoryCache>();
+        services.TryAddSingleton<AssignmentSnapshotCache>();
         services.TryAddScoped(sp => new AssignmentManager(
             sp.GetRequiredService<AssignmentEngine>(),
             sp.GetRequiredService<IAssignmentStore>(),

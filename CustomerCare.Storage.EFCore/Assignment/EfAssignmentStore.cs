@@ -16,7 +16,7 @@ internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentS
         """
         INSERT INTO "cc_assignment_state" ("TenantId", "Epoch", "StaffVersion") VALUES ({0}, 1, 0)
         ON CONFLICT ("TenantId") DO UPDATE SET "Epoch" = "cc_assignment_state"."Epoch" + 1
-        RETURNING "LastAssignedAgentId", "StaffVersion"
+        RETURNING "LastAssignedAgentId", "StaffVersion", "Epoch"
         """;
 
     /// <summary>
@@ -56,7 +56,7 @@ internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentS
         {
             var sql = newTicket ? LockForNewTicketSql : LockOnlySql;
             string? last;
-            long staffVersion;
+            long staffVersion, epoch;
             var loads = new Dictionary<string, int>(StringComparer.Ordinal);
             bool queued;
             await using (var reader = await RawCommand.ExecutePreparedReaderAsync(db, sql, [tenantId], cancellationToken))
@@ -65,6 +65,7 @@ internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentS
                 await r.ReadAsync(cancellationToken);
                 last = await r.IsDBNullAsync(0, cancellationToken) ? null : r.GetString(0);
                 staffVersion = r.GetInt64(1);
+                epoch = r.GetInt64(2);
                 if (newTicket)
                 {
                     await r.NextResultAsync(cancellationToken);
@@ -79,7 +80,7 @@ internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentS
                     else loads[r.GetString(0)] = r.GetInt32(1);
                 }
             }
-            return new Session(db, transaction, last, staffVersion, loads, queued);
+            return new Session(db, transaction, last, staffVersion, epoch, loads, queued);
         }
         catch
         {
@@ -103,16 +104,30 @@ internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentS
     public Task<int> CountQueuedAsync(CancellationToken cancellationToken)
         => db.Tickets.CountAsync(t => t.AssigneeId == null && t.Status == TicketStatus.New, cancellationToken);
 
+    /// <summary>
+    /// The next new ticket saved through this scope's ticket store is written by <see cref="Notifications.OutboxWriter.CreateGuardedTicketAsync"/>:
+    /// one command that advances the tenant's state row only if its epoch and staff version are the expected ones and no
+    /// ticket is queued, and writes the ticket, its number, events and activity only if it did.
+    /// </summary>
+    public IAssignmentGuard? GuardNextNewTicket(long epoch, long staffVersion)
+    {
+        var guard = new EfAssignmentGuard(db, epoch, staffVersion);
+        db.AssignmentGuard = guard;
+        return guard;
+    }
+
     private sealed class Session(
         CustomerCareDbContext db,
         IDbContextTransaction transaction,
         string? lastAssigned,
         long staffVersion,
+        long epoch,
         IReadOnlyDictionary<string, int> loads,
         bool queued) : IAssignmentSession
     {
         private readonly List<CustomerCare.Notifications.OutboxActivity> _activities = [];
         private bool _committed;
+        private bool _assigned;
         private string? _cursorByInsert;
 
         public string? LastAssignedAgentId => lastAssigned;
@@ -120,6 +135,12 @@ internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentS
         public long? StaffVersion => staffVersion;
 
         public bool? HasQueuedTickets => queued;
+
+        /// <summary>
+        /// The epoch the lock set, plus one for the new ticket inserted assigned (its insert trigger advances the epoch with the
+        /// cursor, migration <c>AssignmentEpochTriggers</c>); unknown once the session assigned queued tickets.
+        /// </summary>
+        public long? EpochAfterCommit => _committed && !_assigned && _cursorByInsert is not null ? epoch + 1 : null;
 
         public Task<IReadOnlyDictionary<string, int>> GetLoadsAsync(CancellationToken cancellationToken) => Task.FromResult(loads);
 
@@ -132,6 +153,7 @@ internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentS
 
         public void Assign(Ticket ticket, long expectedVersion, TicketEvent assignedEvent, CustomerCare.Notifications.OutboxActivity? activity = null)
         {
+            _assigned = true;
             if (activity is not null) _activities.Add(activity);
             var entry = db.Tickets.Attach(ticket);
             entry.State = EntityState.Modified;
@@ -178,6 +200,13 @@ internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentS
             {
                 throw new ConcurrencyConflictException();
             }
+            catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.DeadlockDetected })
+            {
+                // A drain holds the state row and updates queued tickets; a concurrent write that changes a load (an admin assigning
+                // one of those tickets by hand) holds its ticket and, through the load trigger, waits for the state row. PostgreSQL
+                // breaks the cycle by failing one of them: for the drain that is contention like any other, and it starts over.
+                throw new ConcurrencyConflictException();
+            }
         }
 
         public async ValueTask DisposeAsync()
@@ -200,6 +229,21 @@ internal sealed class EfAssignmentStore(CustomerCareDbContext db) : IAssignmentS
             await transaction.DisposeAsync();
             db.ChangeTracker.Clear();
         }
+    }
+}
+
+/// <summary>An optimistic assignment of the next new ticket (<see cref="EfAssignmentStore.GuardNextNewTicket"/>), read and completed by the ticket store.</summary>
+internal sealed class EfAssignmentGuard(CustomerCareDbContext db, long epoch, long staffVersion) : IAssignmentGuard
+{
+    public long Epoch => epoch;
+
+    public long StaffVersion => staffVersion;
+
+    public long? EpochAfter { get; set; }
+
+    public void Dispose()
+    {
+        if (ReferenceEquals(db.AssignmentGuard, this)) db.AssignmentGuard = null;
     }
 }
 

@@ -1,4 +1,5 @@
 using CustomerCare.Notifications;
+using CustomerCare.Storage.EFCore.Assignment;
 using CustomerCare.Storage.EFCore.Tickets;
 using CustomerCare.Tickets;
 using Microsoft.EntityFrameworkCore;
@@ -70,6 +71,128 @@ internal static class OutboxWriter
         foreach (var activity in activities) activity.TicketReference = ticket.Reference;
     }
 
+    /// <summary>
+    /// Creates a new ticket already assigned by the engine from its snapshot of the tenant's assignment state, in one command,
+    /// only if that snapshot is still current: the number, the ticket, its events and its activity are written only while the
+    /// tenant's state row (locked as a session would lock it) has epoch <paramref name="epoch"/> and staff version
+    /// <paramref name="staffVersion"/> and no ticket is queued. Returns the epoch once the command has run (the insert trigger
+    /// of an assigned ticket advances it, with the cursor), or <c>null</c> when the state had moved and nothing was written.
+    /// PostgreSQL: one statement of data-modifying CTEs chained through the locked state row (atomic by itself, one round trip,
+    /// prepared); SQLite: the number's upsert reads the state row, and the statements after it
+    /// each run only if the one before changed a row (<c>changes()</c>, which does not count rows written by triggers), in a
+    /// transaction of their own.
+    /// </summary>
+    public static async Task<long?> CreateGuardedTicketAsync(CustomerCareDbContext db, Ticket ticket, string prefix, IReadOnlyList<TicketEvent> events,
+        IReadOnlyList<OutboxActivity> activities, long epoch, long staffVersion, CancellationToken cancellationToken)
+    {
+        var tenantId = db.CurrentTenantId ?? throw new TenantMismatchException("Cannot number a ticket without a current tenant.");
+        var postgres = db is NpgsqlCustomerCareDbContext;
+        var sql = new System.Text.StringBuilder(postgres ? GuardedHeadPostgres : GuardedHeadSqlite);
+        var parameters = new List<object> { tenantId, prefix + "-", epoch, staffVersion };
+        using (var factory = db.Database.GetDbConnection().CreateCommand())
+        {
+            var computed = postgres ? GuardedComputedPostgres : null;
+            AppendGuardedInsert(db, sql, parameters, factory, "t", [ticket], postgres, computed);
+            AppendGuardedInsert(db, sql, parameters, factory, "e", events, postgres, computed);
+            AppendGuardedInsert(db, sql, parameters, factory, "a", activities, postgres, computed);
+        }
+        sql.Append(postgres ? "\nSELECT \"LastNumber\" FROM n" : "");
+
+        long? number = null;
+        await using var transaction = postgres ? null : await db.Database.BeginTransactionAsync(cancellationToken);
+        await using (var reader = await RawCommand.ExecutePreparedReaderAsync(db, sql.ToString(), [.. parameters], cancellationToken))
+        {
+            var r = reader.DbDataReader;
+            if (await r.ReadAsync(cancellationToken)) number = r.GetInt64(0);
+            // Step through the remaining statements, so that each runs now and its error is thrown here, inside the transaction.
+            while (await r.NextResultAsync(cancellationToken)) { }
+        }
+        if (number is null)
+        {
+            if (transaction is not null) await transaction.RollbackAsync(cancellationToken);
+            return null;
+        }
+        if (transaction is not null) await transaction.CommitAsync(cancellationToken);
+        ticket.Number = number.Value;
+        ticket.Reference = $"{prefix}-{number}";
+        foreach (var activity in activities) activity.TicketReference = ticket.Reference;
+        // The ticket went in assigned: its insert trigger advanced the epoch, with the cursor (migration AssignmentEpochTriggers).
+        return epoch + 1;
+    }
+
+    /// <summary>The queue probe of <see cref="EfAssignmentStore.LoadsAndQueueSql"/>: ordered as the queue index, so PostgreSQL walks it.</summary>
+    private const string QueuedProbeSql =
+        "(SELECT 1 FROM \"cc_tickets\" WHERE \"TenantId\" = {0} AND \"Status\" = 0 AND \"AssigneeId\" IS NULL ORDER BY \"Priority\", \"Number\" LIMIT 1) IS NULL";
+
+    /// <summary>
+    /// The guard: the tenant's state row while its epoch and staff version are the expected ones and nothing is queued. Neither
+    /// provider updates the row here: the assigned ticket's insert trigger advances the epoch with the cursor, once.
+    /// </summary>
+    private const string GuardWhereSql =
+        """
+        FROM "cc_assignment_state" WHERE "TenantId" = {0} AND "Epoch" = {2} AND "StaffVersion" = {3} AND
+        """ + " " + QueuedProbeSql;
+
+    /// <summary>
+    /// SQLite: the guard is the number's upsert reading the state row. The transaction holds the database's one write lock from
+    /// its start, so what the upsert reads cannot change before commit.
+    /// </summary>
+    private const string GuardedHeadSqlite =
+        """
+        INSERT INTO "cc_ticket_counters" ("TenantId", "LastNumber")
+        SELECT {0}, 1001
+        """ + " " + GuardWhereSql + "\n" +
+        """
+        ON CONFLICT ("TenantId") DO UPDATE SET "LastNumber" = "cc_ticket_counters"."LastNumber" + 1
+        RETURNING "LastNumber"
+        """;
+
+    /// <summary>
+    /// PostgreSQL: the guard locks the state row (<c>FOR UPDATE</c>, as a session's upsert does); a transaction that held it and
+    /// moved the epoch makes the row fail the condition once the lock is granted (READ COMMITTED re-checks the newest version),
+    /// and then nothing after it is written.
+    /// </summary>
+    private const string GuardedHeadPostgres =
+        "WITH g AS (SELECT 1 " + GuardWhereSql + " FOR UPDATE),\n" +
+        """
+        n AS (INSERT INTO "cc_ticket_counters" ("TenantId", "LastNumber") SELECT {0}, 1001 FROM g
+        ON CONFLICT ("TenantId") DO UPDATE SET "LastNumber" = "cc_ticket_counters"."LastNumber" + 1
+        RETURNING "LastNumber")
+        """;
+
+    /// <summary>In one PostgreSQL statement every part sees the snapshot from before it: the new number comes from the upsert's CTE.</summary>
+    private static readonly Dictionary<string, string> GuardedComputedPostgres = new()
+    {
+        [nameof(Ticket.Number)] = "(SELECT \"LastNumber\" FROM n)",
+        [nameof(Ticket.Reference)] = "({1} || (SELECT \"LastNumber\" FROM n))",
+        [nameof(OutboxActivity.TicketReference)] = "({1} || (SELECT \"LastNumber\" FROM n))",
+    };
+
+    /// <summary>
+    /// Appends an insert of <paramref name="rows"/> that runs only if the guard held: on PostgreSQL a CTE selecting the rows when
+    /// the number's CTE returned one; on SQLite a statement selecting them when the statement before changed a row.
+    /// </summary>
+    private static void AppendGuardedInsert<T>(CustomerCareDbContext db, System.Text.StringBuilder sql, List<object> parameters, System.Data.Common.DbCommand factory,
+        string name, IReadOnlyList<T> rows, bool postgres, IReadOnlyDictionary<string, string>? computed)
+    {
+        if (rows.Count == 0) return;
+        var shape = ShapeOf<T>(db);
+        sql.Append(postgres ? $",\n{name} AS (" : ";\n").Append(shape.Into);
+        if (!postgres && rows.Count == 1)
+        {
+            // One row: a plain SELECT of its values, cheaper for SQLite to compile than a VALUES subquery.
+            var start = sql.Length;
+            AppendRows(sql, parameters, factory, name, rows, shape, computed);
+            sql[start] = ' ';
+            sql.Length--;
+            sql.Insert(start, " SELECT").Append(" WHERE changes() > 0");
+            return;
+        }
+        sql.Append(" SELECT * FROM (VALUES ");
+        AppendRows(sql, parameters, factory, name, rows, shape, computed);
+        sql.Append(postgres ? ") AS v WHERE EXISTS (SELECT 1 FROM n))" : ") WHERE changes() > 0");
+    }
+
     private const string NumberSql = "(SELECT \"LastNumber\" FROM \"cc_ticket_counters\" WHERE \"TenantId\" = {0})";
     private const string ReferenceSql = "({1} || " + NumberSql + ")";
 
@@ -111,8 +234,11 @@ internal static class OutboxWriter
     /// rather than on every ticket: the statement's head and, per column, the property with its type mapping or the SQL
     /// that computes it.
     /// </summary>
-    /// <remarks><c>Into</c> is <c>INSERT INTO "table" ("column", …)</c>; <c>Head</c> the same after a statement separator and before <c>VALUES</c>.</remarks>
-    internal sealed record InsertShape(string Into, string Head, (IProperty Property, RelationalTypeMapping Mapping, System.Reflection.PropertyInfo Info, string? Sql)[] Columns);
+    internal sealed record InsertShape(string Into, (IProperty Property, RelationalTypeMapping Mapping, System.Reflection.PropertyInfo Info, string? Sql)[] Columns)
+    {
+        /// <summary>The start of a multi-row <c>INSERT … VALUES</c> that follows another statement.</summary>
+        public string Head { get; } = ";\n" + Into + " VALUES ";
+    }
 
     internal static InsertShape ShapeOf<T>(CustomerCareDbContext db)
         => db.Model.GetOrAddRuntimeAnnotationValue("CustomerCare:InsertShape:" + typeof(T).Name, static model =>
@@ -123,7 +249,7 @@ internal static class OutboxWriter
             // A key the database generates (the activities' sequence) is left out: the database fills it in.
             var properties = entity.GetProperties().Where(p => !(p.IsPrimaryKey() && p.ValueGenerated == ValueGenerated.OnAdd)).ToList();
             var into = $"INSERT INTO \"{entity.GetTableName()}\" ({string.Join(", ", properties.Select(p => $"\"{p.GetColumnName(table)}\""))})";
-            return new InsertShape(into, $";\n{into} VALUES ", [.. properties.Select(p => (
+            return new InsertShape(into, [.. properties.Select(p => (
                 (IProperty)p,
                 p.GetRelationalTypeMapping(),
                 p.PropertyInfo ?? throw new InvalidOperationException($"{typeof(T).Name} property {p.Name} has no CLR property."),
@@ -141,6 +267,16 @@ internal static class OutboxWriter
         if (rows.Count == 0) return;
         var shape = ShapeOf<T>(db);
         if (!valuesOnly) sql.Append(shape.Head);
+        AppendRows(sql, parameters, factory, name, rows, shape, null, valuesOnly);
+    }
+
+    /// <summary>
+    /// Appends <c>(…), (…)</c>: a parameter per value, or a computed column's SQL (<paramref name="computed"/> overrides the
+    /// shape's; with <paramref name="parametersOnly"/> every column is a parameter).
+    /// </summary>
+    private static void AppendRows<T>(System.Text.StringBuilder sql, List<object> parameters, System.Data.Common.DbCommand factory,
+        string name, IReadOnlyList<T> rows, InsertShape shape, IReadOnlyDictionary<string, string>? computed, bool parametersOnly = false)
+    {
         for (var row = 0; row < rows.Count; row++)
         {
             sql.Append(row == 0 ? "(" : ", (");
@@ -148,9 +284,9 @@ internal static class OutboxWriter
             {
                 if (column > 0) sql.Append(", ");
                 var (property, mapping, info, expression) = shape.Columns[column];
-                if (expression is not null && !valuesOnly)
+                if (expression is not null && !parametersOnly)
                 {
-                    sql.Append(expression);
+                    sql.Append(computed?.GetValueOrDefault(property.Name) ?? expression);
                     continue;
                 }
                 parameters.Add(mapping.CreateParameter(factory, $"{name}{row}_{column}", info.GetValue(rows[row]), property.IsNullable));

@@ -19,6 +19,16 @@ internal sealed class EfTicketStore(CustomerCareDbContext db) : ITicketStore
         var joined = db.Database.CurrentTransaction;
         var oneCommand = changes.IsNew && changes.Idempotency is null && changes.Message is null
             && Notifications.OutboxWriter.CanInsertWithNumber(db, ticket, changes.Events, changes.Activities);
+        if (db.AssignmentGuard is { } guard)
+        {
+            // An optimistic assignment (the ticket is already assigned from the engine's snapshot): written only if the
+            // snapshot is still current, in one command; otherwise nothing is written and the engine takes the lock.
+            db.AssignmentGuard = null;
+            if (!(oneCommand && joined is null && db.ReservedTicketNumber is null && ticket.AssigneeId is not null)) throw new ConcurrencyConflictException();
+            guard.EpochAfter = await Notifications.OutboxWriter.CreateGuardedTicketAsync(db, ticket, changes.ReferencePrefix ?? "", changes.Events, changes.Activities,
+                guard.Epoch, guard.StaffVersion, cancellationToken) ?? throw new ConcurrencyConflictException();
+            return;
+        }
         if (oneCommand && joined is null && db.ReservedTicketNumber is null)
         {
             // The usual new ticket: one command (atomic by itself on PostgreSQL; in a short transaction on SQLite).
