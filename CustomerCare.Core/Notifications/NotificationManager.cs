@@ -134,8 +134,10 @@ public sealed class NotificationManager
         var notification = await _store.FindAsync(id, cancellationToken) ?? throw new NotFoundException("notification");
         if (notification.Status != NotificationStatus.Dead || !await _store.RetryAsync(id, _time.GetUtcNow(), cancellationToken))
             throw new ConflictException("not-dead-lettered", "Only a dead-lettered notification can be retried; this one is still being delivered or was sent.");
+        // Read before waking the dispatcher: once woken it may deliver the row (and count the attempt) before a read after it.
+        var retried = await _store.FindAsync(id, cancellationToken) ?? throw new NotFoundException("notification");
         _signal.Wake();
-        return await _store.FindAsync(id, cancellationToken) ?? throw new NotFoundException("notification");
+        return retried;
     }
 
     /// <summary>Every kind's template: the tenant's own or the default (admins).</summary>
