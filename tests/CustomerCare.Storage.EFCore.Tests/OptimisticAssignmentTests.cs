@@ -4,10 +4,8 @@ using CustomerCare.MultiTenancy;
 using CustomerCare.Staff;
 using CustomerCare.Storage.EFCore.Tests.TestSupport;
 using CustomerCare.Tickets;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 
 namespace CustomerCare.Storage.EFCore.Tests;
 
@@ -17,7 +15,7 @@ namespace CustomerCare.Storage.EFCore.Tests;
 /// staff directory, a queued ticket), that command writes nothing and the locked path assigns from the current state.
 /// Two CustomerCare instances (own service providers and pools, as two processes) share one database.
 /// </summary>
-public abstract class OptimisticAssignmentTests : IAsyncLifetime
+public abstract class OptimisticAssignmentTests(DatabaseFixture database) : IAsyncLifetime
 {
     private sealed class CommandCounter : Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor
     {
@@ -52,16 +50,14 @@ public abstract class OptimisticAssignmentTests : IAsyncLifetime
     private readonly List<ServiceProvider> _instances = [];
     private string? _skip;
 
-    /// <summary>Creates the shared database; returns how an instance configures EF Core for it, or <c>null</c> with <paramref name="skip"/> called.</summary>
-    protected abstract Task<Action<DbContextOptionsBuilder>?> CreateDatabaseAsync(Action<string> skip);
-
-    protected abstract Task DropDatabaseAsync();
-
     private Action<DbContextOptionsBuilder>? _configure;
 
     public async ValueTask InitializeAsync()
     {
-        _configure = await CreateDatabaseAsync(reason => _skip = reason);
+        // A database of its own for each test (the fixture is created per test instance, not shared by the class).
+        await database.InitializeAsync();
+        _configure = database.Configure;
+        _skip = database.SkipReason;
         if (_configure is null) return;
         await Instance(Tenant("warm-up", RoundRobinAssignmentStrategy.StrategyName)).MigrateCustomerCareDatabaseAsync();
     }
@@ -69,7 +65,7 @@ public abstract class OptimisticAssignmentTests : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         foreach (var instance in _instances) await instance.DisposeAsync();
-        await DropDatabaseAsync();
+        await database.DisposeAsync();
         GC.SuppressFinalize(this);
     }
 
@@ -313,55 +309,6 @@ public abstract class OptimisticAssignmentTests : IAsyncLifetime
     }
 }
 
-public sealed class SqliteOptimisticAssignmentTests : OptimisticAssignmentTests
-{
-    private readonly string _path = Path.Combine(Path.GetTempPath(), $"cc-optimistic-{Guid.NewGuid():N}.db");
+public sealed class SqliteOptimisticAssignmentTests() : OptimisticAssignmentTests(new SqliteDatabaseFixture());
 
-    protected override Task<Action<DbContextOptionsBuilder>?> CreateDatabaseAsync(Action<string> skip)
-        => Task.FromResult<Action<DbContextOptionsBuilder>?>(ef => ef.UseSqlite($"Data Source={_path}"));
-
-    protected override Task DropDatabaseAsync()
-    {
-        SqliteConnection.ClearAllPools();
-        foreach (var suffix in new[] { "", "-wal", "-shm" })
-        {
-            try { File.Delete(_path + suffix); } catch (IOException) { }
-        }
-        return Task.CompletedTask;
-    }
-}
-
-public sealed class PostgreSqlOptimisticAssignmentTests : OptimisticAssignmentTests
-{
-    private string? _admin;
-    private string? _database;
-
-    protected override async Task<Action<DbContextOptionsBuilder>?> CreateDatabaseAsync(Action<string> skip)
-    {
-        _admin = Environment.GetEnvironmentVariable(PostgreSqlDatabaseFixture.Variable);
-        if (string.IsNullOrWhiteSpace(_admin))
-        {
-            skip($"PostgreSQL is not available: set {PostgreSqlDatabaseFixture.Variable} (test.sh and .ci/run start one).");
-            return null;
-        }
-        _database = $"cc_optimistic_{Guid.NewGuid():N}";
-        await using (var connection = new NpgsqlConnection(_admin))
-        {
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand($"CREATE DATABASE \"{_database}\"", connection);
-            await command.ExecuteNonQueryAsync();
-        }
-        var connectionString = new NpgsqlConnectionStringBuilder(_admin) { Database = _database, MaxPoolSize = 10 }.ConnectionString;
-        return ef => ef.UseNpgsql(connectionString);
-    }
-
-    protected override async Task DropDatabaseAsync()
-    {
-        if (_database is null) return;
-        NpgsqlConnection.ClearAllPools();
-        await using var connection = new NpgsqlConnection(_admin);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)", connection);
-        await command.ExecuteNonQueryAsync();
-    }
-}
+public sealed class PostgreSqlOptimisticAssignmentTests() : OptimisticAssignmentTests(new PostgreSqlDatabaseFixture());

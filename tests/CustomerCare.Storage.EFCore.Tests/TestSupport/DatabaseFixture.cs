@@ -20,6 +20,9 @@ public abstract class DatabaseFixture : IAsyncLifetime
 
     public IServiceProvider Services => _services ?? throw new InvalidOperationException(SkipReason ?? "The fixture is not initialized.");
 
+    /// <summary>How EF Core is configured for the database (for tests that build CustomerCare instances of their own); <c>null</c> when skipped.</summary>
+    public Action<DbContextOptionsBuilder>? Configure { get; private set; }
+
     /// <summary>Creates the database and returns how to configure EF Core for it, or calls <paramref name="skip"/> with the reason it cannot.</summary>
     protected abstract Task<Action<DbContextOptionsBuilder>?> CreateDatabaseAsync(Action<string> skip);
 
@@ -27,7 +30,7 @@ public abstract class DatabaseFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var configure = await CreateDatabaseAsync(reason => SkipReason = reason);
+        var configure = Configure = await CreateDatabaseAsync(reason => SkipReason = reason);
         if (configure is null) return;
         var services = new ServiceCollection();
         services.AddLogging();
