@@ -183,11 +183,14 @@ internal sealed partial class AssignmentEngine(
             (skip, _, _) => Task.FromResult<IReadOnlyList<Ticket>>(skip == 0 ? [created] : []),
             (_, _, assignedEvent, activity) =>
             {
+                // The assignment's id directly follows the creation's, so the trail lists it after the creation; the EF store then
+                // keeps the two as one row (TicketEventRows).
+                if (TicketEvents.Following(changes.Events.Max(e => e.Id)) is { } next) assignedEvent.Id = next;
                 changes.Events.Add(assignedEvent);
                 TicketEvents.KeepOrder(changes.Events);
                 if (activity is not null) changes.Activities.Add(activity);
             },
-            cancellationToken, creator);
+            cancellationToken, creator, at: created.CreatedAt);
 
     private bool TryGetStrategy(out IAssignmentStrategy strategy, out TenantSettings settings)
     {
@@ -224,7 +227,7 @@ internal sealed partial class AssignmentEngine(
         IReadOnlyDictionary<string, int> startLoads, string? last, IAssignmentStrategy strategy, TenantSettings settings, IReadOnlyList<StaffMember> agents,
         Func<int, int, CancellationToken, Task<IReadOnlyList<Ticket>>> queue,
         Action<Ticket, long, TicketEvent, Notifications.OutboxActivity?> record,
-        CancellationToken cancellationToken, Actors.Actor? creator = null)
+        CancellationToken cancellationToken, Actors.Actor? creator = null, DateTimeOffset? at = null)
     {
         var loads = new Dictionary<string, int>(startLoads, StringComparer.Ordinal);
         int LoadOf(StaffMember a) => loads.GetValueOrDefault(a.UserId);
@@ -232,7 +235,8 @@ internal sealed partial class AssignmentEngine(
 
         var assigned = new List<Ticket>();
         var written = new List<Notifications.OutboxActivity>();
-        var now = time.GetUtcNow();
+        // A new ticket assigned as it is written is assigned the moment it is created.
+        var now = at ?? time.GetUtcNow();
         var skip = 0;
         while (agents.Any(HasRoom))
         {

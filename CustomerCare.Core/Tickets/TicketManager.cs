@@ -569,4 +569,27 @@ internal static class TicketEvents
         var ids = events.Select(e => e.Id).Order().ToArray();
         for (var i = 0; i < events.Count; i++) events[i].Id = ids[i];
     }
+
+    /// <summary>
+    /// The id that directly follows <paramref name="id"/> in the trail's order (its random tail plus one, in the byte order
+    /// that both <see cref="Guid.CompareTo(Guid)"/> and the databases sort by), or <c>null</c> in the one-in-2^62 case where
+    /// the tail has no room.
+    /// </summary>
+    public static Guid? Following(Guid id)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        id.TryWriteBytes(bytes, bigEndian: true, out _);
+        // Bytes 8-15 hold the variant (the top two bits of byte 8) and 62 random bits.
+        for (var i = 15; i >= 8; i--)
+        {
+            var limit = i == 8 ? 0x3F : 0xFF;
+            if ((bytes[i] & limit) != limit)
+            {
+                bytes[i]++;
+                return new Guid(bytes, bigEndian: true);
+            }
+            bytes[i] = (byte)(bytes[i] & ~limit);
+        }
+        return null;
+    }
 }

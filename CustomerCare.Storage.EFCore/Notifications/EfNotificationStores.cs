@@ -93,7 +93,7 @@ internal static class OutboxWriter
         {
             var computed = postgres ? GuardedComputedPostgres : null;
             AppendGuardedInsert(db, sql, parameters, factory, "t", [ticket], postgres, computed);
-            AppendGuardedInsert(db, sql, parameters, factory, "e", events, postgres, computed);
+            AppendGuardedInsert(db, sql, parameters, factory, "e", TicketEventRows.Fold(events), postgres, computed);
             AppendGuardedInsert(db, sql, parameters, factory, "a", activities, postgres, computed);
         }
         sql.Append(postgres ? "\nSELECT \"LastNumber\" FROM n" : "");
@@ -204,7 +204,7 @@ internal static class OutboxWriter
         var parameters = new List<object> { tenantId, prefix + "-" };
         using var factory = db.Database.GetDbConnection().CreateCommand();
         AppendInsert(db, sql, parameters, factory, "t", [ticket]);
-        AppendInsert(db, sql, parameters, factory, "e", events);
+        AppendInsert(db, sql, parameters, factory, "e", TicketEventRows.Fold(events));
         AppendInsert(db, sql, parameters, factory, "a", activities);
         if (!takeNumber) sql.Remove(0, 2); // the first INSERT's leading ";\n"
         return (sql.ToString(), [.. parameters]);

@@ -162,8 +162,8 @@ internal sealed class EfTicketStore(CustomerCareDbContext db) : ITicketStore
         => db.Messages.AsNoTracking().FirstOrDefaultAsync(m => m.Id == messageId, cancellationToken);
 
     public async Task<IReadOnlyList<TicketEvent>> GetEventsAsync(Guid ticketId, CancellationToken cancellationToken)
-        => await db.TicketEvents.AsNoTracking().Where(e => e.TicketId == ticketId)
-            .OrderBy(e => e.CreatedAt).ThenBy(e => e.Id).ToListAsync(cancellationToken);
+        => TicketEventRows.Expand(await db.TicketEvents.AsNoTracking().Where(e => e.TicketId == ticketId)
+            .OrderBy(e => e.CreatedAt).ThenBy(e => e.Id).ToListAsync(cancellationToken));
 
     public Task<IdempotencyRecord?> FindIdempotencyRecordAsync(string userId, string key, CancellationToken cancellationToken)
         => db.IdempotencyRecords.AsNoTracking().FirstOrDefaultAsync(r => r.UserId == userId && r.Key == key, cancellationToken);

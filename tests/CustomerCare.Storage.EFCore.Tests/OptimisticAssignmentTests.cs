@@ -147,9 +147,13 @@ public abstract class OptimisticAssignmentTests(DatabaseFixture database) : IAsy
         AssertNumbersHaveNoGap(tickets);
         Assert.Equal(created.Select(c => c.Ticket.Number), tickets.Select(t => t.Number));
         Assert.Equal(created.Select(c => c.Ticket.AssigneeId), tickets.Select(t => t.AssigneeId));
-        var events = await OnAsync(a, tenant, sp => sp.GetRequiredService<CustomerCareDbContext>().TicketEvents.AsNoTracking()
-            .CountAsync(e => e.Kind == TicketEventKind.Assigned, TestContext.Current.CancellationToken));
-        Assert.Equal(5, events);
+        foreach (var (ticket, _) in created)
+        {
+            var trail = await OnAsync(a, tenant, sp => sp.GetRequiredService<ITicketStore>().GetEventsAsync(ticket.Id, TestContext.Current.CancellationToken));
+            Assert.Equal([TicketEventKind.Created, TicketEventKind.Assigned], trail.Select(e => e.Kind));
+            Assert.Equal(ticket.AssigneeId, trail[1].AssigneeId);
+            Assert.Contains("round-robin", trail[1].Detail, StringComparison.OrdinalIgnoreCase);
+        }
     }
 
     [Fact]

@@ -260,6 +260,49 @@ public abstract class StoreConformanceTests(DatabaseFixture db) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_new_ticket_assigned_as_it_is_created_reads_back_both_events_from_one_row()
+    {
+        var tenant = NewTenant();
+        var ticket = NewTicket(tenant, status: TicketStatus.Open, assigneeId: "agent-7");
+        var created = NewEvent(ticket, TicketEventKind.Created, T0);
+        created.ToStatus = TicketStatus.New;
+        var assigned = new TicketEvent
+        {
+            Id = TicketEvents.Following(created.Id)!.Value,
+            TenantId = tenant,
+            TicketId = ticket.Id,
+            Kind = TicketEventKind.Assigned,
+            ActorId = "system",
+            FromStatus = TicketStatus.New,
+            ToStatus = TicketStatus.Open,
+            AssigneeId = "agent-7",
+            Detail = "least-loaded; load 3/20 before assignment",
+            CreatedAt = T0,
+        };
+        // A second pair that is not the engine's (an admin's assignment): kept as rows of their own.
+        var byAdmin = NewTicket(tenant, status: TicketStatus.Open, assigneeId: "agent-7");
+        var adminCreated = NewEvent(byAdmin, TicketEventKind.Created, T0);
+        adminCreated.ToStatus = TicketStatus.New;
+        var adminAssigned = NewEvent(byAdmin, TicketEventKind.Assigned, T0, actor: "admin-1");
+        (adminAssigned.Id, adminAssigned.FromStatus, adminAssigned.ToStatus, adminAssigned.AssigneeId) = (TicketEvents.Following(adminCreated.Id)!.Value, TicketStatus.New, TicketStatus.Open, "agent-7");
+
+        foreach (var (t, events) in new[] { (ticket, new[] { created, assigned }), (byAdmin, new[] { adminCreated, adminAssigned }) })
+        {
+            var changes = new TicketChangeSet { Ticket = t, IsNew = true, ReferencePrefix = "ACME" };
+            changes.Events.AddRange(events);
+            await Tickets(tenant, s => s.SaveAsync(changes, Ct));
+        }
+
+        var trail = await Tickets(tenant, s => s.GetEventsAsync(ticket.Id, Ct));
+        Assert.Equivalent(new[] { created, assigned }, trail, strict: true);
+        Assert.Equal([created.Id, assigned.Id], trail.Select(e => e.Id));
+        Assert.Equivalent(new[] { adminCreated, adminAssigned }, await Tickets(tenant, s => s.GetEventsAsync(byAdmin.Id, Ct)), strict: true);
+        var rows = await Db.InTenantAsync(tenant, sp => sp.GetRequiredService<CustomerCareDbContext>().TicketEvents.AsNoTracking()
+            .Where(e => e.TicketId == ticket.Id || e.TicketId == byAdmin.Id).GroupBy(e => e.TicketId).Select(g => g.Count()).ToListAsync(Ct));
+        Assert.Equal([1, 2], rows.Order());
+    }
+
+    [Fact]
     public async Task Unknown_ticket_is_not_found()
     {
         var tenant = NewTenant();
