@@ -121,7 +121,7 @@ internal sealed partial class AssignmentEngine(
                 await session.CommitAsync(last, cancellationToken);
                 // What this session decided is what the tenant's state now is: the next new ticket can be assigned from it.
                 if (assigned.Count == 1 && session.EpochAfterCommit is { } epoch && session.StaffVersion is { } staffVersion)
-                    snapshots.Set(tenantId, new(epoch, staffVersion, loads, last));
+                    snapshots.Set(tenantId, new(epoch, staffVersion, [.. CandidatesOf(agents, loads, null)], last));
                 else snapshots.Remove(tenantId);
                 return assigned;
             }
@@ -156,8 +156,12 @@ internal sealed partial class AssignmentEngine(
         if (snapshots.BackingOff(tenantId)) return null;
         using var guard = store.GuardNextNewTicket(snapshot.Epoch, snapshot.StaffVersion);
         if (guard is null) return null;
-        var (assigned, last, _, loads) = await AssignNewAsync(snapshot.Loads, snapshot.LastAssignedAgentId, created, changes, creator, strategy, settings, agents, cancellationToken);
-        if (assigned.Count == 0) return null;
+        // The snapshot keeps the candidates themselves (agents with room, with their loads), so choosing costs no pass over the staff.
+        var group = GroupOf(created, settings);
+        var candidates = group is null ? snapshot.Candidates : InGroup(snapshot.Candidates, agents, group);
+        if (candidates.Count == 0 || await ChooseAsync(strategy, created, candidates, snapshot.LastAssignedAgentId, cancellationToken) is not { } chosen) return null;
+        var (_, assignedEvent, activity) = Apply(created, chosen.Agent, chosen.Decision, created.CreatedAt, creator);
+        AddToNewTicket(changes, assignedEvent, activity);
         try
         {
             await save();
@@ -170,9 +174,9 @@ internal sealed partial class AssignmentEngine(
             return null;
         }
         snapshots.Succeeded(tenantId);
-        if (guard.EpochAfter is { } epoch) snapshots.Set(tenantId, new(epoch, snapshot.StaffVersion, loads, last));
+        if (guard.EpochAfter is { } epoch) snapshots.Set(tenantId, new(epoch, snapshot.StaffVersion, After(snapshot.Candidates, chosen.Agent), chosen.Agent.UserId));
         else snapshots.Remove(tenantId);
-        return assigned;
+        return [created];
     }
 
     /// <summary>Assigns the new ticket alone (nothing else queued): its assignment event and activity join <paramref name="changes"/>.</summary>
@@ -181,16 +185,19 @@ internal sealed partial class AssignmentEngine(
         IAssignmentStrategy strategy, TenantSettings settings, IReadOnlyList<StaffMember> agents, CancellationToken cancellationToken)
         => AssignWithinAsync(loads, last, strategy, settings, agents,
             (skip, _, _) => Task.FromResult<IReadOnlyList<Ticket>>(skip == 0 ? [created] : []),
-            (_, _, assignedEvent, activity) =>
-            {
-                // The assignment's id directly follows the creation's, so the trail lists it after the creation; the EF store then
-                // keeps the two as one row (TicketEventRows).
-                if (TicketEvents.Following(changes.Events.Max(e => e.Id)) is { } next) assignedEvent.Id = next;
-                changes.Events.Add(assignedEvent);
-                TicketEvents.KeepOrder(changes.Events);
-                if (activity is not null) changes.Activities.Add(activity);
-            },
+            (_, _, assignedEvent, activity) => AddToNewTicket(changes, assignedEvent, activity),
             cancellationToken, creator, at: created.CreatedAt);
+
+    /// <summary>The new ticket's assignment joins its change set.</summary>
+    private static void AddToNewTicket(TicketChangeSet changes, TicketEvent assignedEvent, Notifications.OutboxActivity? activity)
+    {
+        // The assignment's id directly follows the creation's, so the trail lists it after the creation; the EF store then
+        // keeps the two as one row (TicketEventRows).
+        if (TicketEvents.Following(changes.Events.Max(e => e.Id)) is { } next) assignedEvent.Id = next;
+        changes.Events.Add(assignedEvent);
+        TicketEvents.KeepOrder(changes.Events);
+        if (activity is not null) changes.Activities.Add(activity);
+    }
 
     private bool TryGetStrategy(out IAssignmentStrategy strategy, out TenantSettings settings)
     {
@@ -244,44 +251,13 @@ internal sealed partial class AssignmentEngine(
             if (queued.Count == 0) break;
             foreach (var ticket in queued)
             {
-                var group = ticket.Category is { } category && settings.CategoryGroups.TryGetValue(category, out var g) ? g : null;
-                var candidates = agents
-                    .Where(a => HasRoom(a) && (group is null || a.Groups.Contains(group, StringComparer.OrdinalIgnoreCase)))
-                    .Select(a => new AgentCandidate(a.UserId, a.DisplayName, LoadOf(a), a.Capacity))
-                    .ToList();
-                if (candidates.Count == 0) continue;
-
-                var decision = await strategy.ChooseAsync(new AssignmentRequest(ticket, candidates, last), cancellationToken);
-                if (decision is null) continue;
-                var agent = agents.FirstOrDefault(a => a.UserId == decision.AgentId && candidates.Any(c => c.UserId == a.UserId))
-                    ?? throw new InvalidOperationException($"Assignment strategy '{strategy.Name}' chose '{decision.AgentId}', who is not one of the candidates.");
-
-                var readVersion = ticket.Version;
-                ticket.AssigneeId = agent.UserId;
-                ticket.AssigneeName = agent.DisplayName;
-                ticket.Status = TicketStatus.Open;
-                ticket.UpdatedAt = now;
-                ticket.Version = readVersion + 1;
-                var system = new Actors.Actor(ticket.TenantId, "system", Actors.ActorRole.Admin, "Automatic assignment", null);
-                // The customer who just raised the ticket is known from the request.
-                var customer = creator is { Role: Actors.ActorRole.Customer } c && c.UserId == ticket.CustomerId ? c : null;
-                var activity = planner.Assigned(ticket, system, customer);
-                record(ticket, readVersion, new TicketEvent
-                {
-                    Id = Guid.CreateVersion7(now),
-                    TenantId = ticket.TenantId,
-                    TicketId = ticket.Id,
-                    Kind = TicketEventKind.Assigned,
-                    ActorId = "system",
-                    FromStatus = TicketStatus.New,
-                    ToStatus = TicketStatus.Open,
-                    AssigneeId = agent.UserId,
-                    Detail = decision.Reason.Length > 500 ? decision.Reason[..500] : decision.Reason,
-                    CreatedAt = now,
-                }, activity);
+                var candidates = CandidatesOf(agents, loads, GroupOf(ticket, settings));
+                if (candidates.Count == 0 || await ChooseAsync(strategy, ticket, candidates, last, cancellationToken) is not { } chosen) continue;
+                var (readVersion, assignedEvent, activity) = Apply(ticket, chosen.Agent, chosen.Decision, now, creator);
+                record(ticket, readVersion, assignedEvent, activity);
                 if (activity is not null) written.Add(activity);
-                loads[agent.UserId] = LoadOf(agent) + 1;
-                last = agent.UserId;
+                loads[chosen.Agent.UserId] = chosen.Agent.Load + 1;
+                last = chosen.Agent.UserId;
                 assigned.Add(ticket);
                 if (!agents.Any(HasRoom)) break;
             }
@@ -290,6 +266,105 @@ internal sealed partial class AssignmentEngine(
             if (queued.Count < BatchSize) break;
         }
         return (assigned, last, written, loads);
+    }
+
+    private static string? GroupOf(Ticket ticket, TenantSettings settings)
+        => ticket.Category is { } category && settings.CategoryGroups.TryGetValue(category, out var group) ? group : null;
+
+    /// <summary>The agents with room (of <paramref name="group"/>, if given), with their loads, in the agents' (user id) order.</summary>
+    private static List<AgentCandidate> CandidatesOf(IReadOnlyList<StaffMember> agents, IReadOnlyDictionary<string, int> loads, string? group)
+    {
+        var candidates = new List<AgentCandidate>(agents.Count);
+        foreach (var a in agents)
+        {
+            var load = loads.GetValueOrDefault(a.UserId);
+            if (a.Capacity is { } cap && load >= cap) continue;
+            if (group is not null && !a.Groups.Contains(group, StringComparer.OrdinalIgnoreCase)) continue;
+            candidates.Add(new AgentCandidate(a.UserId, a.DisplayName, load, a.Capacity));
+        }
+        return candidates;
+    }
+
+    /// <summary>The candidates in <paramref name="group"/>; both lists are in user id order.</summary>
+    private static List<AgentCandidate> InGroup(IReadOnlyList<AgentCandidate> candidates, IReadOnlyList<StaffMember> agents, string group)
+    {
+        var inGroup = new List<AgentCandidate>();
+        var j = 0;
+        foreach (var candidate in candidates)
+        {
+            while (j < agents.Count && string.CompareOrdinal(agents[j].UserId, candidate.UserId) < 0) j++;
+            if (j < agents.Count && agents[j].UserId == candidate.UserId && agents[j].Groups.Contains(group, StringComparer.OrdinalIgnoreCase)) inGroup.Add(candidate);
+        }
+        return inGroup;
+    }
+
+    /// <summary>The candidates after <paramref name="chosen"/> got one more ticket: its load raised, or gone once at capacity.</summary>
+    private static AgentCandidate[] After(IReadOnlyList<AgentCandidate> candidates, AgentCandidate chosen)
+    {
+        var index = IndexOf(candidates, chosen.UserId);
+        var full = chosen.Capacity is { } cap && chosen.Load + 1 >= cap;
+        var after = new AgentCandidate[full ? candidates.Count - 1 : candidates.Count];
+        for (int i = 0, j = 0; i < candidates.Count; i++)
+        {
+            if (i != index) after[j++] = candidates[i];
+            else if (!full) after[j++] = chosen with { Load = chosen.Load + 1 };
+        }
+        return after;
+    }
+
+    /// <summary>Where <paramref name="userId"/> is in <paramref name="candidates"/> (in user id order), or -1.</summary>
+    private static int IndexOf(IReadOnlyList<AgentCandidate> candidates, string userId)
+    {
+        var (low, high) = (0, candidates.Count - 1);
+        while (low <= high)
+        {
+            var middle = (low + high) >>> 1;
+            var order = string.CompareOrdinal(candidates[middle].UserId, userId);
+            if (order == 0) return middle;
+            if (order < 0) low = middle + 1;
+            else high = middle - 1;
+        }
+        return -1;
+    }
+
+    /// <summary>Asks the strategy; the candidate it chose, or <c>null</c> to leave the ticket queued.</summary>
+    private static async ValueTask<(AgentCandidate Agent, AssignmentDecision Decision)?> ChooseAsync(IAssignmentStrategy strategy, Ticket ticket,
+        IReadOnlyList<AgentCandidate> candidates, string? last, CancellationToken cancellationToken)
+    {
+        var decision = await strategy.ChooseAsync(new AssignmentRequest(ticket, candidates, last), cancellationToken);
+        if (decision is null) return null;
+        var index = IndexOf(candidates, decision.AgentId);
+        return index >= 0 ? (candidates[index], decision)
+            : throw new InvalidOperationException($"Assignment strategy '{strategy.Name}' chose '{decision.AgentId}', who is not one of the candidates.");
+    }
+
+    /// <summary>Assigns <paramref name="ticket"/> to <paramref name="agent"/>: the ticket's new fields, its event (with the strategy's reason) and activity.</summary>
+    private (long ReadVersion, TicketEvent Event, Notifications.OutboxActivity? Activity) Apply(Ticket ticket, AgentCandidate agent, AssignmentDecision decision,
+        DateTimeOffset now, Actors.Actor? creator)
+    {
+        var readVersion = ticket.Version;
+        ticket.AssigneeId = agent.UserId;
+        ticket.AssigneeName = agent.DisplayName;
+        ticket.Status = TicketStatus.Open;
+        ticket.UpdatedAt = now;
+        ticket.Version = readVersion + 1;
+        var system = new Actors.Actor(ticket.TenantId, "system", Actors.ActorRole.Admin, "Automatic assignment", null);
+        // The customer who just raised the ticket is known from the request.
+        var customer = creator is { Role: Actors.ActorRole.Customer } c && c.UserId == ticket.CustomerId ? c : null;
+        var assignedEvent = new TicketEvent
+        {
+            Id = Guid.CreateVersion7(now),
+            TenantId = ticket.TenantId,
+            TicketId = ticket.Id,
+            Kind = TicketEventKind.Assigned,
+            ActorId = "system",
+            FromStatus = TicketStatus.New,
+            ToStatus = TicketStatus.Open,
+            AssigneeId = agent.UserId,
+            Detail = decision.Reason.Length > 500 ? decision.Reason[..500] : decision.Reason,
+            CreatedAt = now,
+        };
+        return (readVersion, assignedEvent, planner.Assigned(ticket, system, customer));
     }
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "Tenant {TenantId} uses assignment strategy {Strategy}, which is not registered; tickets stay queued")]
@@ -325,7 +400,8 @@ internal sealed class StaffDirectoryCache
 
 /// <summary>
 /// What this process knew of each tenant's assignment state after its last successful automatic assignment of a new
-/// ticket: the state's epoch, the staff version, the agents' loads and the round-robin cursor, with nothing queued. The
+/// ticket: the state's epoch, the staff version, the candidates (agents with room, with their loads) and the round-robin
+/// cursor, with nothing queued. The
 /// next new ticket is assigned from it and written only if the store finds the epoch and staff version unchanged under
 /// the lock (<see cref="IAssignmentStore.GuardNextNewTicket"/>), so a stale entry costs a retry, never a wrong assignment.
 /// Entries are never changed, only replaced.
@@ -333,7 +409,11 @@ internal sealed class StaffDirectoryCache
 internal sealed class AssignmentSnapshotCache
 {
     /// <summary>One tenant's state as last seen.</summary>
-    internal sealed record Snapshot(long Epoch, long StaffVersion, IReadOnlyDictionary<string, int> Loads, string? LastAssignedAgentId);
+    /// <param name="Epoch">The state row's epoch.</param>
+    /// <param name="StaffVersion">The staff version of the directory entry the candidates come from.</param>
+    /// <param name="Candidates">The available agents with room, with their loads, in user id order (never changed: each assignment makes a new array).</param>
+    /// <param name="LastAssignedAgentId">The round-robin cursor.</param>
+    internal sealed record Snapshot(long Epoch, long StaffVersion, IReadOnlyList<AgentCandidate> Candidates, string? LastAssignedAgentId);
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Snapshot> _entries = new(StringComparer.Ordinal);
 

@@ -60,7 +60,8 @@ public sealed class RoundRobinAssignmentStrategy : IAssignmentStrategy
     /// <inheritdoc />
     public ValueTask<AssignmentDecision?> ChooseAsync(AssignmentRequest request, CancellationToken cancellationToken)
     {
-        var next = Rotation.After(request.Candidates, request.LastAssignedAgentId).First();
+        var candidates = request.Candidates;
+        var next = candidates[Rotation.Start(candidates, request.LastAssignedAgentId) % candidates.Count];
         return ValueTask.FromResult<AssignmentDecision?>(new(next.UserId, $"round-robin; load {Load(next)} before assignment"));
     }
 
@@ -79,18 +80,35 @@ public sealed class LeastLoadedAssignmentStrategy : IAssignmentStrategy
     /// <inheritdoc />
     public ValueTask<AssignmentDecision?> ChooseAsync(AssignmentRequest request, CancellationToken cancellationToken)
     {
-        var least = request.Candidates.Min(c => c.Load);
-        var next = Rotation.After(request.Candidates, request.LastAssignedAgentId).First(c => c.Load == least);
+        // One pass, from the rotation's start: the first of the least loaded after the previous assignee.
+        var candidates = request.Candidates;
+        var start = Rotation.Start(candidates, request.LastAssignedAgentId);
+        AgentCandidate next = candidates[start % candidates.Count];
+        for (var i = 1; i < candidates.Count; i++)
+        {
+            var candidate = candidates[(start + i) % candidates.Count];
+            if (candidate.Load < next.Load) next = candidate;
+        }
         return ValueTask.FromResult<AssignmentDecision?>(new(next.UserId, $"least-loaded; load {RoundRobinAssignmentStrategy.Load(next)} before assignment"));
     }
 }
 
 internal static class Rotation
 {
-    /// <summary>Candidates in user-id order, starting after <paramref name="lastId"/> and wrapping around.</summary>
-    public static IEnumerable<AgentCandidate> After(IReadOnlyList<AgentCandidate> candidates, string? lastId)
+    /// <summary>
+    /// Where the turn starts in <paramref name="candidates"/> (ordered by user id): the first after <paramref name="lastId"/>,
+    /// or <see cref="IReadOnlyCollection{T}.Count"/> when none is (the turn wraps to the first). A binary search.
+    /// </summary>
+    public static int Start(IReadOnlyList<AgentCandidate> candidates, string? lastId)
     {
-        var start = lastId is null ? 0 : candidates.Count(c => string.CompareOrdinal(c.UserId, lastId) <= 0);
-        for (var i = 0; i < candidates.Count; i++) yield return candidates[(start + i) % candidates.Count];
+        if (lastId is null) return 0;
+        var (low, high) = (0, candidates.Count);
+        while (low < high)
+        {
+            var middle = (low + high) >>> 1;
+            if (string.CompareOrdinal(candidates[middle].UserId, lastId) <= 0) low = middle + 1;
+            else high = middle;
+        }
+        return low;
     }
 }

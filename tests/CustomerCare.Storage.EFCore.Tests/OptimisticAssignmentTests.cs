@@ -113,12 +113,12 @@ public abstract class OptimisticAssignmentTests(DatabaseFixture database) : IAsy
         });
 
     /// <summary>Raises a ticket through <paramref name="instance"/>; returns it and the commands instance A sent meanwhile.</summary>
-    private async Task<(Ticket Ticket, int Commands)> CreateAsync(IServiceProvider instance, TenantInfo tenant, string subject)
+    private async Task<(Ticket Ticket, int Commands)> CreateAsync(IServiceProvider instance, TenantInfo tenant, string subject, string? category = null)
     {
         var before = Volatile.Read(ref _commandsOnA.Count);
         var ticket = await OnAsync(instance, tenant, async sp => (await sp.GetRequiredService<TicketManager>().CreateAsync(
             new Actor(tenant.Id, "cust-1", ActorRole.Customer, "Customer", "cust@example.test"),
-            new CreateTicketRequest { Subject = subject, Description = "Help." }, null, TestContext.Current.CancellationToken)).Value);
+            new CreateTicketRequest { Subject = subject, Description = "Help.", Category = category }, null, TestContext.Current.CancellationToken)).Value);
         return (ticket, Volatile.Read(ref _commandsOnA.Count) - before);
     }
 
@@ -203,6 +203,39 @@ public abstract class OptimisticAssignmentTests(DatabaseFixture database) : IAsy
         var tickets = await TicketsAsync(a, tenant);
         AssertNumbersHaveNoGap(tickets);
         Assert.Equal(Enumerable.Range(0, tickets.Count).Select(i => $"agent-{i % 3 + 1}"), tickets.Select(t => t.AssigneeId));
+    }
+
+    [Fact]
+    public async Task From_the_snapshot_a_grouped_category_goes_only_to_its_group_and_a_filled_agent_leaves_the_candidates()
+    {
+        if (_skip is { } reason) Assert.Skip(reason);
+        var tenant = Tenant($"grp-{Guid.NewGuid():N}"[..20], LeastLoadedAssignmentStrategy.StrategyName);
+        tenant.Settings.CategoryGroups["Billing"] = "billing";
+        var a = Instance(tenant, counted: true);
+        await AddAgentsAsync(a, tenant, 3, "agent-1", "agent-3");
+        await OnAsync(a, tenant, sp => sp.GetRequiredService<IStaffStore>().AddAsync(new StaffMember
+        {
+            UserId = "agent-2", DisplayName = "agent-2", Email = "agent-2@example.test", Role = ActorRole.Agent, Capacity = 2, Groups = ["billing"],
+        }, TestContext.Current.CancellationToken));
+
+        var warm = await CreateAsync(a, tenant, "Warm-up");
+        Assert.Equal("agent-1", warm.Ticket.AssigneeId);
+        // Least loaded among the billing group only (agent-2), though agent-3 has fewer tickets than agent-1.
+        var billing = await CreateAsync(a, tenant, "Bill", "Billing");
+        var other = await CreateAsync(a, tenant, "Other");
+        var billingAgain = await CreateAsync(a, tenant, "Bill again", "Billing");
+        Assert.Equal(["agent-2", "agent-3", "agent-2"], new[] { billing, other, billingAgain }.Select(c => c.Ticket.AssigneeId));
+        Assert.All(new[] { billing, other, billingAgain }, c => Assert.Equal(1, c.Commands));
+
+        // agent-2 is full (capacity 2): a billing ticket has nobody left and queues; the others still go to agents with room.
+        var queued = await CreateAsync(a, tenant, "Bill, queued", "Billing");
+        Assert.Null(queued.Ticket.AssigneeId);
+        var last = await CreateAsync(a, tenant, "Other again");
+        Assert.Contains(last.Ticket.AssigneeId, new[] { "agent-1", "agent-3" });
+
+        var loads = (await TicketsAsync(a, tenant)).Where(t => t.AssigneeId is not null).GroupBy(t => t.AssigneeId!).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(2, loads["agent-2"]);
+        Assert.All(loads, l => Assert.True(l.Value <= 3));
     }
 
     [Fact]
