@@ -53,9 +53,10 @@ internal static class AssignmentBenchmark
         }
 
         // Warm up each path (JIT, connection pools, query compilation) before measuring: --warmup creates per tenant
-        // (default 600; with 20, tiered compilation was still recompiling hot methods during the measured blocks and
-        // took about two thirds of the process's CPU time, see BENCHMARKS.md issue 5).
-        var warmup = options.Int("--warmup", options.Smoke ? 20 : 600);
+        // (default 2000; with 20, tiered compilation was still recompiling hot methods during the measured blocks and
+        // took about two thirds of the process's CPU time; with 600, its thread still took a quarter of the machine, see
+        // BENCHMARKS.md issue 5).
+        var warmup = options.Int("--warmup", options.Smoke ? 20 : 2000);
         for (var done = 0; done < warmup; done += Block)
         {
             foreach (var tenant in tenants.Values) await CreateAsync(provider, tenant, Math.Min(Block, warmup - done), new List<double>(), database.Commands, new List<(int, int)>(), outbox);
@@ -79,9 +80,12 @@ internal static class AssignmentBenchmark
         var serverPids = await database.ServerProcessIdsAsync();
         // --phases: also sum the time spent inside each kind of SQL command, and in beginning and committing.
         var phases = options.Arguments.Contains("--phases") ? tenants.Keys.ToDictionary(k => k, _ => new PhaseTimes()) : null;
+        var order = tenants.ToList();
         for (var done = 0; done < perTenant; done += Block)
         {
-            foreach (var (id, tenant) in tenants)
+            // Each block starts with the next strategy, so each takes every place in the order equally often (the block after
+            // another tenant's ran measurably slower or faster, depending on what that one left behind).
+            foreach (var (id, tenant) in order.Skip(done / Block % order.Count).Concat(order.Take(done / Block % order.Count)))
             {
                 database.Commands.Phases = phases?[id];
                 var (client, server) = (CpuClock.Process(), CpuClock.Of(serverPids));
