@@ -89,6 +89,7 @@ internal static class OutboxWriter
         var postgres = db is NpgsqlCustomerCareDbContext;
         var sql = new System.Text.StringBuilder(postgres ? GuardedHeadPostgres : GuardedHeadSqlite);
         var parameters = new List<object> { tenantId, prefix + "-", epoch, staffVersion };
+        if (postgres) parameters.AddRange([ticket.AssigneeId ?? throw new ArgumentException("The ticket is not assigned.", nameof(ticket)), ticket.Id.ToString()]);
         using (var factory = db.Database.GetDbConnection().CreateCommand())
         {
             var computed = postgres ? GuardedComputedPostgres : null;
@@ -116,7 +117,8 @@ internal static class OutboxWriter
         ticket.Number = number.Value;
         ticket.Reference = $"{prefix}-{number}";
         foreach (var activity in activities) activity.TicketReference = ticket.Reference;
-        // The ticket went in assigned: its insert trigger advanced the epoch, with the cursor (migration AssignmentEpochTriggers).
+        // The ticket went in assigned: the epoch moved on once, with the cursor (PostgreSQL: the guard's update; SQLite: the ticket's
+        // insert trigger, migration AssignmentEpochTriggers).
         return epoch + 1;
     }
 
@@ -124,23 +126,21 @@ internal static class OutboxWriter
     private const string QueuedProbeSql =
         "(SELECT 1 FROM \"cc_tickets\" WHERE \"TenantId\" = {0} AND \"Status\" = 0 AND \"AssigneeId\" IS NULL ORDER BY \"Priority\", \"Number\" LIMIT 1) IS NULL";
 
-    /// <summary>
-    /// The guard: the tenant's state row while its epoch and staff version are the expected ones and nothing is queued. Neither
-    /// provider updates the row here: the assigned ticket's insert trigger advances the epoch with the cursor, once.
-    /// </summary>
+    /// <summary>The guard: the tenant's state row while its epoch and staff version are the expected ones and nothing is queued.</summary>
     private const string GuardWhereSql =
         """
-        FROM "cc_assignment_state" WHERE "TenantId" = {0} AND "Epoch" = {2} AND "StaffVersion" = {3} AND
+        WHERE "TenantId" = {0} AND "Epoch" = {2} AND "StaffVersion" = {3} AND
         """ + " " + QueuedProbeSql;
 
     /// <summary>
     /// SQLite: the guard is the number's upsert reading the state row. The transaction holds the database's one write lock from
-    /// its start, so what the upsert reads cannot change before commit.
+    /// its start, so what the upsert reads cannot change before commit. The ticket's insert trigger then moves the cursor, the
+    /// epoch and the agent's load.
     /// </summary>
     private const string GuardedHeadSqlite =
         """
         INSERT INTO "cc_ticket_counters" ("TenantId", "LastNumber")
-        SELECT {0}, 1001
+        SELECT {0}, 1001 FROM "cc_assignment_state"
         """ + " " + GuardWhereSql + "\n" +
         """
         ON CONFLICT ("TenantId") DO UPDATE SET "LastNumber" = "cc_ticket_counters"."LastNumber" + 1
@@ -148,13 +148,19 @@ internal static class OutboxWriter
         """;
 
     /// <summary>
-    /// PostgreSQL: the guard locks the state row (<c>FOR UPDATE</c>, as a session's upsert does); a transaction that held it and
-    /// moved the epoch makes the row fail the condition once the lock is granted (READ COMMITTED re-checks the newest version),
-    /// and then nothing after it is written.
+    /// PostgreSQL: the guard is the state row's update: the cursor to the agent (<c>{4}</c>) and the epoch one on. It locks the row
+    /// as a session's upsert does; a transaction that held it and moved the epoch makes the row fail the condition once the lock
+    /// is granted (READ COMMITTED re-checks the newest version), and then nothing after it is written. The agent's load is raised
+    /// here too, and the row names the ticket (<c>{5}</c>) in <c>customercare.assigned_ticket</c> for the rest of the statement's
+    /// transaction, so that the ticket's insert trigger does not do the same again (migration
+    /// <c>AssignmentInTheGuardedInsert</c>): the two writes cost less as parts of this prepared statement than as the trigger's.
     /// </summary>
     private const string GuardedHeadPostgres =
-        "WITH g AS (SELECT 1 " + GuardWhereSql + " FOR UPDATE),\n" +
+        "WITH g AS (UPDATE \"cc_assignment_state\" SET \"LastAssignedAgentId\" = {4}, \"Epoch\" = \"Epoch\" + 1 " + GuardWhereSql +
+        " RETURNING set_config('customercare.assigned_ticket', {5}, true)),\n" +
         """
+        l AS (INSERT INTO "cc_agent_loads" ("TenantId", "AgentId", "OpenTickets") SELECT {0}, {4}, 1 FROM g
+        ON CONFLICT ("TenantId", "AgentId") DO UPDATE SET "OpenTickets" = "cc_agent_loads"."OpenTickets" + 1),
         n AS (INSERT INTO "cc_ticket_counters" ("TenantId", "LastNumber") SELECT {0}, 1001 FROM g
         ON CONFLICT ("TenantId") DO UPDATE SET "LastNumber" = "cc_ticket_counters"."LastNumber" + 1
         RETURNING "LastNumber")

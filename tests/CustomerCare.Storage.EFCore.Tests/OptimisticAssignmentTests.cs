@@ -125,6 +125,10 @@ public abstract class OptimisticAssignmentTests(DatabaseFixture database) : IAsy
     private static Task<List<Ticket>> TicketsAsync(IServiceProvider instance, TenantInfo tenant)
         => OnAsync(instance, tenant, sp => sp.GetRequiredService<CustomerCareDbContext>().Tickets.AsNoTracking().OrderBy(t => t.Number).ToListAsync(TestContext.Current.CancellationToken));
 
+    private static Task<Assignment.AssignmentState> StateAsync(IServiceProvider instance, TenantInfo tenant)
+        => OnAsync(instance, tenant, sp => sp.GetRequiredService<CustomerCareDbContext>().AssignmentStates.AsNoTracking()
+            .SingleAsync(s => s.TenantId == tenant.Id, TestContext.Current.CancellationToken));
+
     private static void AssertNumbersHaveNoGap(List<Ticket> tickets)
         => Assert.Equal(Enumerable.Range(0, tickets.Count).Select(i => tickets[0].Number + i), tickets.Select(t => t.Number));
 
@@ -137,7 +141,9 @@ public abstract class OptimisticAssignmentTests(DatabaseFixture database) : IAsy
         await AddAgentsAsync(a, tenant, null, "agent-1", "agent-2", "agent-3");
 
         var created = new List<(Ticket Ticket, int Commands)>();
-        for (var i = 0; i < 5; i++) created.Add(await CreateAsync(a, tenant, $"Ticket {i}"));
+        created.Add(await CreateAsync(a, tenant, "Ticket 0"));
+        var epochAfterFirst = (await StateAsync(a, tenant)).Epoch;
+        for (var i = 1; i < 5; i++) created.Add(await CreateAsync(a, tenant, $"Ticket {i}"));
 
         Assert.Equal(["agent-1", "agent-2", "agent-3", "agent-1", "agent-2"], created.Select(c => c.Ticket.AssigneeId));
         // The first create takes the lock, reads the staff directory and inserts; after it, the snapshot it left serves.
@@ -147,6 +153,13 @@ public abstract class OptimisticAssignmentTests(DatabaseFixture database) : IAsy
         AssertNumbersHaveNoGap(tickets);
         Assert.Equal(created.Select(c => c.Ticket.Number), tickets.Select(t => t.Number));
         Assert.Equal(created.Select(c => c.Ticket.AssigneeId), tickets.Select(t => t.AssigneeId));
+        // The one command keeps the tenant's assignment state as the locked path and the load triggers do: each agent's load
+        // counter matches its open tickets, the cursor is the last assignee, and the epoch moved on once per create.
+        var state = await StateAsync(a, tenant);
+        Assert.Equal(("agent-2", epochAfterFirst + 4), (state.LastAssignedAgentId, state.Epoch));
+        var counters = await OnAsync(a, tenant, sp => sp.GetRequiredService<CustomerCareDbContext>().AgentLoads.AsNoTracking()
+            .Where(l => l.TenantId == tenant.Id).ToDictionaryAsync(l => l.AgentId, l => l.OpenTickets, TestContext.Current.CancellationToken));
+        Assert.Equal(new Dictionary<string, int> { ["agent-1"] = 2, ["agent-2"] = 2, ["agent-3"] = 1 }, counters);
         foreach (var (ticket, _) in created)
         {
             var trail = await OnAsync(a, tenant, sp => sp.GetRequiredService<ITicketStore>().GetEventsAsync(ticket.Id, TestContext.Current.CancellationToken));
