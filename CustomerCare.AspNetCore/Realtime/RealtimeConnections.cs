@@ -40,12 +40,16 @@ internal sealed partial class RealtimeConnections(ILogger<RealtimeConnections> l
     }
 
     /// <summary>
-    /// Closes the transport under the hub connection, as a network failure would. <see cref="HubCallerContext.Abort"/>
-    /// would tell the client not to reconnect; a dropped transport makes the official clients reconnect.
+    /// Closes the hub connection with a close message that lets the client reconnect (the way SignalR closes one whose
+    /// authentication expired). <see cref="HubCallerContext.Abort"/> would tell the client not to reconnect, and so, now and
+    /// then, did aborting the transport: SignalR answers a closed transport with a "do not reconnect" close message, which
+    /// sometimes still reached the client, and the client then stayed disconnected. The transport is dropped only where the
+    /// close cannot be requested.
     /// </summary>
     private static void Drop(HubCallerContext connection)
     {
-        if (connection.Features.Get<IConnectionLifetimeFeature>() is { } lifetime) lifetime.Abort();
+        if (connection.Features.Get<IConnectionLifetimeNotificationFeature>() is { } notification) notification.RequestClose();
+        else if (connection.Features.Get<IConnectionLifetimeFeature>() is { } lifetime) lifetime.Abort();
         else connection.Abort();
     }
 
