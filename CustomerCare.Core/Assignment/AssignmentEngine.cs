@@ -85,7 +85,25 @@ internal sealed partial class AssignmentEngine(
             return [];
         }
 
+        // One new ticket at a time per tenant in this process. Concurrent creates would all start from the same snapshot, and all
+        // but one would miss it and take the lock (measured: a third of manual's throughput with four concurrent creators in one
+        // tenant); in turn, each starts from the snapshot the one before it left, in one command. The database still decides.
         var tenantId = tenant.Current!.TenantId;
+        var gate = snapshots.GateOf(tenantId);
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await SaveAndDrainInTurnAsync(tenantId, created, changes, creator, strategy, settings, save, cancellationToken);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<IReadOnlyList<Ticket>> SaveAndDrainInTurnAsync(string tenantId, Ticket created, TicketChangeSet changes, Actors.Actor creator,
+        IAssignmentStrategy strategy, TenantSettings settings, Func<Task> save, CancellationToken cancellationToken)
+    {
         var (assigneeId, assigneeName, status, version, updatedAt) = (created.AssigneeId, created.AssigneeName, created.Status, created.Version, created.UpdatedAt);
         var (eventCount, activityCount) = (changes.Events.Count, changes.Activities.Count);
         void Undo()
@@ -416,6 +434,11 @@ internal sealed class AssignmentSnapshotCache
     internal sealed record Snapshot(long Epoch, long StaffVersion, IReadOnlyList<AgentCandidate> Candidates, string? LastAssignedAgentId);
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Snapshot> _entries = new(StringComparer.Ordinal);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
+
+    /// <summary>The tenant's turn for raising a ticket under automatic assignment in this process (one at a time).</summary>
+    public SemaphoreSlim GateOf(string tenantId) => _gates.GetOrAdd(tenantId, static _ => new SemaphoreSlim(1, 1));
 
     public bool TryGet(string tenantId, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out Snapshot snapshot) => _entries.TryGetValue(tenantId, out snapshot);
 

@@ -170,6 +170,28 @@ public abstract class OptimisticAssignmentTests(DatabaseFixture database) : IAsy
     }
 
     [Fact]
+    public async Task Concurrent_creates_in_one_tenant_on_one_instance_take_turns_and_each_is_one_command()
+    {
+        if (_skip is { } reason) Assert.Skip(reason);
+        var tenant = Tenant($"turn-{Guid.NewGuid():N}"[..20], RoundRobinAssignmentStrategy.StrategyName);
+        var a = Instance(tenant, counted: true);
+        await AddAgentsAsync(a, tenant, null, "agent-1", "agent-2", "agent-3", "agent-4");
+        await CreateAsync(a, tenant, "Warm-up");
+
+        // Sixteen at once: from one shared snapshot all but one would miss it and take the lock (three commands each).
+        var before = Volatile.Read(ref _commandsOnA.Count);
+        var created = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(() => CreateAsync(a, tenant, $"Concurrent {i}"))));
+        Assert.Equal(16, Volatile.Read(ref _commandsOnA.Count) - before);
+
+        var tickets = await TicketsAsync(a, tenant);
+        AssertNumbersHaveNoGap(tickets);
+        var perAgent = tickets.GroupBy(t => t.AssigneeId!).Select(g => g.Count()).ToList();
+        Assert.Equal(4, perAgent.Count);
+        Assert.True(perAgent.Max() - perAgent.Min() <= 1, string.Join(", ", perAgent));
+        Assert.All(created, c => Assert.NotNull(c.Ticket.AssigneeId));
+    }
+
+    [Fact]
     public async Task A_create_with_a_request_key_takes_the_lock_and_the_next_one_is_optimistic_again()
     {
         if (_skip is { } reason) Assert.Skip(reason);
