@@ -2,6 +2,7 @@ using CustomerCare.Benchmarks;
 using CustomerCare.Benchmarks.Scale;
 
 // Usage: dotnet run -c Release --project benchmarks/CustomerCare.Benchmarks -- assignment [--provider sqlite|postgres] [--tickets N] [--agents N] [--smoke]
+//        dotnet run -c Release --project benchmarks/CustomerCare.Benchmarks -- assignment-contention [--provider sqlite|postgres] [--instances N] [--workers N per instance] [--per-worker N] [--rounds N] [--smoke]
 //        dotnet run -c Release --project benchmarks/CustomerCare.Benchmarks -- notifications [--provider sqlite|postgres] [--rounds N] [--tickets N per round] [--backlog N] [--smoke]
 //        dotnet run -c Release --project benchmarks/CustomerCare.Benchmarks -- scale [--provider sqlite|postgres] [--scales 10000,100000,1000000] [--seconds S] [--rounds N] [--workers N] [--smoke]
 //        dotnet run -c Release --project benchmarks/CustomerCare.Benchmarks -- managers [--smoke]   (BenchmarkDotNet on the Core managers)
@@ -15,6 +16,7 @@ var options = BenchmarkOptions.Parse(args);
 return options.Scenario switch
 {
     "assignment" => await AssignmentBenchmark.RunAsync(options),
+    "assignment-contention" => await AssignmentContentionBenchmark.RunAsync(options),
     "notifications" => await NotificationBenchmark.RunAsync(options),
     "scale" => await ScaleBenchmark.RunAsync(options),
     "managers" => ManagerBenchmarkScenario.Run(options),
@@ -34,6 +36,7 @@ static async Task<int> RunHostAsync(string[] args)
 static int Usage()
 {
     Console.Error.WriteLine("usage: CustomerCare.Benchmarks assignment [--provider sqlite|postgres] [--tickets N] [--agents N] [--smoke]");
+    Console.Error.WriteLine("       CustomerCare.Benchmarks assignment-contention [--provider sqlite|postgres] [--instances N] [--workers N] [--per-worker N] [--rounds N] [--smoke]");
     Console.Error.WriteLine("       CustomerCare.Benchmarks notifications [--provider sqlite|postgres] [--rounds N] [--tickets N] [--backlog N] [--smoke]");
     Console.Error.WriteLine("       CustomerCare.Benchmarks managers [--smoke]");
     Console.Error.WriteLine("       CustomerCare.Benchmarks webqueue [--provider sqlite|postgres] [--tickets 100000] [--requests N] [--loads N] [--warmup N] [--no-browser] [--chromium PATH] [--smoke]");

@@ -32,6 +32,29 @@ public sealed partial class HarnessSmokeTests
     }
 
     [Fact]
+    public async Task Assignment_contention_scenario_runs_checks_the_loads_and_reports_both_tenants()
+    {
+        var output = new StringWriter();
+        var original = Console.Out;
+        Console.SetOut(output);
+        int exit;
+        try
+        {
+            exit = await AssignmentContentionBenchmark.RunAsync(BenchmarkOptions.Parse(["assignment-contention", "--smoke"]));
+        }
+        finally
+        {
+            Console.SetOut(original);
+        }
+
+        var text = output.ToString();
+        Assert.Equal(0, exit);
+        Assert.Contains("scenario assignment-contention: ran", text);
+        foreach (var strategy in new[] { "manual", "least-loaded" })
+            Assert.Matches(new Regex($@"^\| {Regex.Escape(strategy)} \| \d+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| \d+ ?% \| [\d.]+ \|", RegexOptions.Multiline), text);
+    }
+
+    [Fact]
     public async Task Notifications_scenario_runs_and_reports_overhead_and_drain_rate()
     {
         if (!File.Exists(NotificationBenchmark.Sink.Python)) Assert.Skip("The notifications scenario needs Debian's python3-aiosmtpd (.ci/run installs it).");
