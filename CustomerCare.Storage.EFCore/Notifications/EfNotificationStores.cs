@@ -104,7 +104,7 @@ internal static class OutboxWriter
                 // Plain multi-row inserts, as for a manual create (an INSERT … SELECT … WHERE changes() > 0 took SQLite about
                 // 0.02 ms more to run than its VALUES form): when the guard wrote no number, the ticket's number is NULL and its
                 // insert fails, which ends the command before anything else is written.
-                AppendRows(sql.Append(";\n").Append(ShapeOf<Ticket>(db).Into).Append(" VALUES "), parameters, factory, "t", [ticket], ShapeOf<Ticket>(db), GuardedComputedSqlite);
+                AppendInsert(db, sql, parameters, factory, "t", [ticket], computed: GuardedComputedSqlite);
                 AppendInsert(db, sql, parameters, factory, "e", TicketEventRows.Fold(events));
                 AppendInsert(db, sql, parameters, factory, "a", activities);
             }
@@ -278,16 +278,16 @@ internal static class OutboxWriter
 
     /// <summary>
     /// Appends a multi-row <c>INSERT</c> of <paramref name="rows"/>; computed columns (the ticket's number and reference) get
-    /// their SQL instead of a parameter. With <paramref name="valuesOnly"/> it appends only the rows of a <c>VALUES</c> list,
-    /// every column a parameter (the caller writes the statement around them).
+    /// their SQL (or <paramref name="computed"/>'s) instead of a parameter. With <paramref name="valuesOnly"/> it appends only the
+    /// rows of a <c>VALUES</c> list, every column a parameter (the caller writes the statement around them).
     /// </summary>
     internal static void AppendInsert<T>(CustomerCareDbContext db, System.Text.StringBuilder sql, List<object> parameters, System.Data.Common.DbCommand factory,
-        string name, IReadOnlyList<T> rows, bool valuesOnly = false)
+        string name, IReadOnlyList<T> rows, bool valuesOnly = false, IReadOnlyDictionary<string, string>? computed = null)
     {
         if (rows.Count == 0) return;
         var shape = ShapeOf<T>(db);
         if (!valuesOnly) sql.Append(shape.Head);
-        AppendRows(sql, parameters, factory, name, rows, shape, null, valuesOnly);
+        AppendRows(sql, parameters, factory, name, rows, shape, computed, valuesOnly);
     }
 
     /// <summary>

@@ -177,7 +177,7 @@ internal static class AssignmentBenchmark
         await transaction.RollbackAsync();
     }
 
-    private static TenantInfo Tenant(string id, string strategy)
+    internal static TenantInfo Tenant(string id, string strategy)
         => new() { Id = id, Identifier = id, Name = id, Settings = new TenantSettings { TicketPrefix = id[..3].ToUpperInvariant(), AssignmentStrategy = strategy } };
 
     private static async Task CreateAsync(IServiceProvider provider, TenantInfo tenant, int count, List<double> samples, CommandCounter commands, List<(int, int)> trips, bool withEmail)
@@ -194,7 +194,7 @@ internal static class AssignmentBenchmark
         }
     }
 
-    private static async Task<T> InTenant<T>(IServiceProvider provider, TenantInfo tenant, Func<IServiceProvider, Task<T>> work)
+    internal static async Task<T> InTenant<T>(IServiceProvider provider, TenantInfo tenant, Func<IServiceProvider, Task<T>> work)
     {
         using var _ = provider.GetRequiredService<ITenantContextSetter>().BeginScope(new TenantContext(tenant));
         await using var scope = provider.CreateAsyncScope();
@@ -204,7 +204,7 @@ internal static class AssignmentBenchmark
     private static Task InTenant(IServiceProvider provider, TenantInfo tenant, Func<IServiceProvider, Task> work)
         => InTenant(provider, tenant, async sp => { await work(sp); return 0; });
 
-    private static double Percentile(List<double> sorted, double p)
+    internal static double Percentile(List<double> sorted, double p)
         => sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 }
 

@@ -25,7 +25,7 @@ internal static class AssignmentContentionBenchmark
         var perWorker = options.Int("--per-worker", options.Smoke ? 5 : 200);
         var rounds = options.Int("--rounds", options.Smoke ? 1 : 4);
         await using var database = await BenchDatabase.CreateAsync(options.Provider);
-        TenantInfo[] tenants = [Tenant("manual", ManualAssignmentStrategy.StrategyName), Tenant("least-loaded", LeastLoadedAssignmentStrategy.StrategyName)];
+        TenantInfo[] tenants = [AssignmentBenchmark.Tenant("manual", ManualAssignmentStrategy.StrategyName), AssignmentBenchmark.Tenant("least-loaded", LeastLoadedAssignmentStrategy.StrategyName)];
         var instances = new List<ServiceProvider>();
         try
         {
@@ -39,7 +39,7 @@ internal static class AssignmentContentionBenchmark
             await instances[0].MigrateCustomerCareDatabaseAsync();
             foreach (var tenant in tenants)
             {
-                await InTenant(instances[0], tenant, async sp =>
+                await AssignmentBenchmark.InTenant(instances[0], tenant, async sp =>
                 {
                     for (var i = 0; i < options.Agents; i++)
                         await sp.GetRequiredService<IStaffStore>().AddAsync(new StaffMember { UserId = $"agent-{i:D3}", DisplayName = $"Agent {i}", Email = $"agent{i}@bench.example", Role = ActorRole.Agent }, CancellationToken.None);
@@ -80,14 +80,14 @@ internal static class AssignmentContentionBenchmark
             {
                 var r = results[tenant.Id];
                 r.Latencies.Sort();
-                Console.WriteLine($"| {tenant.Id} | {Rate(tenant.Id):F0} | {Percentile(r.Latencies, 0.50):F2} | {Percentile(r.Latencies, 0.95):F2} | {Percentile(r.Latencies, 0.99):F2} | {Rate(tenant.Id) / Rate("manual"):P0} | {(double)r.Commands / r.Creates:F2} |");
+                Console.WriteLine($"| {tenant.Id} | {Rate(tenant.Id):F0} | {AssignmentBenchmark.Percentile(r.Latencies, 0.50):F2} | {AssignmentBenchmark.Percentile(r.Latencies, 0.95):F2} | {AssignmentBenchmark.Percentile(r.Latencies, 0.99):F2} | {Rate(tenant.Id) / Rate("manual"):P0} | {(double)r.Commands / r.Creates:F2} |");
             }
 
             // Correct under contention, or the figures mean nothing: every automatic ticket assigned (nobody has a cap), and every
             // agent's load counter equal to its open tickets.
             var automatic = tenants[1];
-            var queued = await InTenant(instances[0], automatic, sp => sp.GetRequiredService<IAssignmentStore>().CountQueuedAsync(CancellationToken.None));
-            var wrongLoads = await InTenant(instances[0], automatic, sp => sp.GetRequiredService<CustomerCare.Storage.EFCore.CustomerCareDbContext>().Database.SqlQueryRaw<int>(
+            var queued = await AssignmentBenchmark.InTenant(instances[0], automatic, sp => sp.GetRequiredService<IAssignmentStore>().CountQueuedAsync(CancellationToken.None));
+            var wrongLoads = await AssignmentBenchmark.InTenant(instances[0], automatic, sp => sp.GetRequiredService<CustomerCare.Storage.EFCore.CustomerCareDbContext>().Database.SqlQueryRaw<int>(
                 """
                 SELECT count(*) AS "Value" FROM "cc_agent_loads" l WHERE l."TenantId" = {0} AND l."OpenTickets" <>
                   (SELECT count(*) FROM "cc_tickets" t WHERE t."TenantId" = l."TenantId" AND t."AssigneeId" = l."AgentId" AND t."Status" IN (1, 2))
@@ -118,7 +118,7 @@ internal static class AssignmentContentionBenchmark
             {
                 var customer = new Actor(tenant.Id, $"customer-{w}-{i % 50}", ActorRole.Customer, "Bench Customer", null);
                 var started = Stopwatch.GetTimestamp();
-                await InTenant(instance, tenant, sp => sp.GetRequiredService<TicketManager>()
+                await AssignmentBenchmark.InTenant(instance, tenant, sp => sp.GetRequiredService<TicketManager>()
                     .CreateAsync(customer, new CreateTicketRequest { Subject = "Benchmark ticket", Description = "Raised under contention." }, null, CancellationToken.None));
                 latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
@@ -126,17 +126,4 @@ internal static class AssignmentContentionBenchmark
         }))));
         return (watch.Elapsed, [.. all.SelectMany(l => l)]);
     }
-
-    private static TenantInfo Tenant(string id, string strategy)
-        => new() { Id = id, Identifier = id, Name = id, Settings = new TenantSettings { TicketPrefix = id[..3].ToUpperInvariant(), AssignmentStrategy = strategy } };
-
-    private static async Task<T> InTenant<T>(IServiceProvider provider, TenantInfo tenant, Func<IServiceProvider, Task<T>> work)
-    {
-        using var _ = provider.GetRequiredService<ITenantContextSetter>().BeginScope(new TenantContext(tenant));
-        await using var scope = provider.CreateAsyncScope();
-        return await work(scope.ServiceProvider);
-    }
-
-    private static double Percentile(List<double> sorted, double p)
-        => sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 }

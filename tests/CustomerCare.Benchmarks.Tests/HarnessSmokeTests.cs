@@ -11,20 +11,7 @@ public sealed partial class HarnessSmokeTests
     [Fact]
     public async Task Assignment_scenario_runs_and_reports_every_strategy()
     {
-        var output = new StringWriter();
-        var original = Console.Out;
-        Console.SetOut(output);
-        int exit;
-        try
-        {
-            exit = await AssignmentBenchmark.RunAsync(BenchmarkOptions.Parse(["assignment", "--smoke"]));
-        }
-        finally
-        {
-            Console.SetOut(original);
-        }
-
-        var text = output.ToString();
+        var (exit, text) = await CaptureAsync(() => AssignmentBenchmark.RunAsync(BenchmarkOptions.Parse(["assignment", "--smoke"])));
         Assert.Equal(0, exit);
         Assert.Contains("scenario assignment: ran", text);
         foreach (var strategy in new[] { "manual", "least-loaded", "round-robin" })
@@ -34,20 +21,7 @@ public sealed partial class HarnessSmokeTests
     [Fact]
     public async Task Assignment_contention_scenario_runs_checks_the_loads_and_reports_both_tenants()
     {
-        var output = new StringWriter();
-        var original = Console.Out;
-        Console.SetOut(output);
-        int exit;
-        try
-        {
-            exit = await AssignmentContentionBenchmark.RunAsync(BenchmarkOptions.Parse(["assignment-contention", "--smoke"]));
-        }
-        finally
-        {
-            Console.SetOut(original);
-        }
-
-        var text = output.ToString();
+        var (exit, text) = await CaptureAsync(() => AssignmentContentionBenchmark.RunAsync(BenchmarkOptions.Parse(["assignment-contention", "--smoke"])));
         Assert.Equal(0, exit);
         Assert.Contains("scenario assignment-contention: ran", text);
         foreach (var strategy in new[] { "manual", "least-loaded" })
@@ -58,20 +32,7 @@ public sealed partial class HarnessSmokeTests
     public async Task Notifications_scenario_runs_and_reports_overhead_and_drain_rate()
     {
         if (!File.Exists(NotificationBenchmark.Sink.Python)) Assert.Skip("The notifications scenario needs Debian's python3-aiosmtpd (.ci/run installs it).");
-        var output = new StringWriter();
-        var original = Console.Out;
-        Console.SetOut(output);
-        int exit;
-        try
-        {
-            exit = await NotificationBenchmark.RunAsync(BenchmarkOptions.Parse(["notifications", "--smoke"]));
-        }
-        finally
-        {
-            Console.SetOut(original);
-        }
-
-        var text = output.ToString();
+        var (exit, text) = await CaptureAsync(() => NotificationBenchmark.RunAsync(BenchmarkOptions.Parse(["notifications", "--smoke"])));
         Assert.Equal(0, exit);
         Assert.Contains("scenario notifications: ran", text);
         Assert.Matches(new Regex(@"^outbox overhead: -?[\d.]+ %$", RegexOptions.Multiline), text);
